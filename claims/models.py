@@ -1,0 +1,531 @@
+"""The claims domain: sources, speakers, claims, ratings, verdicts and evidence (DESIGN.md, section 2).
+
+Single-table rules live in database constraints so that no write path can break them; rules that
+span records (a claim against its source) live in ``clean()``, which every write path runs through
+``full_clean()``: the admin's forms, the workflow functions and the loaders.
+"""
+
+import re
+import unicodedata
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, URLValidator
+from django.db import models, transaction
+from django.db.models import F, OuterRef, Q, Subquery
+from simple_history.models import HistoricalRecords
+
+language_tag_validator = RegexValidator(
+    r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", "Enter a BCP 47 language tag such as 'en', 'es' or 'pt-BR'."
+)
+color_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #RRGGBB.")
+
+
+class HttpUrlField(models.URLField):
+    """A URL that browsers and crawlers can follow: only http and https are accepted."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 2000)
+        super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"assume_scheme": "https", **kwargs})
+
+
+_TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2014": "-", "\u2013": "-"})
+
+
+def quote_key(text: str) -> str:
+    """Text reduced to what a verbatim quote must share with its source.
+
+    Copy-and-paste changes typographic quotes, dashes, line breaks and the case of the first letter
+    of a quote; none of that makes a quote less verbatim.
+    """
+    text = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHIC)
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def _choices_constraint(field: str, choices: type[models.TextChoices], model: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=f"{model}_{field}_valid")
+
+
+class Topic(models.Model):
+    """A subject that claims are filed under ("elections", "Venezuela")."""
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="topic_slug_unique"),
+            models.UniqueConstraint(fields=["name"], name="topic_name_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class SourceKind(models.TextChoices):
+    NEWS_ARTICLE = "news_article", "News article"
+    PRESS_RELEASE = "press_release", "Press release"
+    TRANSCRIPT = "transcript", "Transcript"
+    SOCIAL_POST = "social_post", "Social media post"
+    VIDEO = "video", "Video"
+    PHOTO = "photo", "Photo and caption"
+    OTHER = "other", "Other"
+
+
+class Source(models.Model):
+    """A document in which claims appear: an article, press release, transcript, post or video."""
+
+    Kind = SourceKind
+
+    url = HttpUrlField(blank=True)
+    title = models.CharField(max_length=500)
+    publisher = models.CharField(max_length=200, blank=True)
+    author = models.CharField(max_length=200, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.NEWS_ARTICLE)
+    language = models.CharField(max_length=35, default="en", validators=[language_tag_validator])
+    text = models.TextField(blank=True, help_text="Full text, used to check that verbatim quotes occur in it.")
+    archived_url = HttpUrlField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["url"],
+                condition=~Q(url=""),
+                name="source_url_unique",
+                violation_error_message="A source with this URL is already registered.",
+            ),
+            _choices_constraint("kind", SourceKind, "source"),
+            models.CheckConstraint(condition=~Q(title=""), name="source_title_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.publisher})" if self.publisher else self.title
+
+    def clean(self):
+        if self.pk is None:
+            return
+        errors = {}
+        if self.published_on:
+            late = self.claims.filter(claim_date__gt=self.published_on).order_by("claim_date").first()
+            if late:
+                errors["published_on"] = (
+                    f"Claim {late.pk} is dated {late.claim_date}, after {self.published_on}; "
+                    "a source cannot be published before the claims it reports."
+                )
+        if self.text:
+            text_key = quote_key(self.text)
+            missing = [c.pk for c in self.claims.filter(is_verbatim=True) if quote_key(c.text) not in text_key]
+            if missing:
+                errors["text"] = f"The verbatim quotes of claims {missing} no longer occur in this text."
+        if errors:
+            raise ValidationError(errors)
+
+
+class SpeakerKind(models.TextChoices):
+    PERSON = "person", "Person"
+    ORGANIZATION = "organization", "Organisation"
+    ANONYMOUS = "anonymous", "Anonymous source"
+    GROUP = "group", "Group of people"
+
+
+class Speaker(models.Model):
+    """Who made a claim: a person, an organisation, an anonymous source or a group."""
+
+    Kind = SpeakerKind
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
+    role = models.CharField(max_length=200, blank=True, help_text='For example "U.S. Secretary of State".')
+    affiliation = models.CharField(max_length=200, blank=True)
+    same_as = HttpUrlField(blank=True, help_text="A page that identifies the speaker, such as their Wikidata item.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="speaker_slug_unique"),
+            _choices_constraint("kind", SpeakerKind, "speaker"),
+            models.CheckConstraint(condition=~Q(name=""), name="speaker_name_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}, {self.role}" if self.role else self.name
+
+
+class Rating(models.Model):
+    """One label of the rating scale. Ordinal labels carry a value; "Misleading" and the like do not."""
+
+    label = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100)
+    value = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Position on the scale, higher is truer; empty for non-ordinal labels."
+    )
+    description = models.TextField(blank=True)
+    color = models.CharField(max_length=7, default="#777777", validators=[color_validator])
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = [F("value").desc(nulls_last=True), "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="rating_slug_unique"),
+            models.UniqueConstraint(fields=["label"], name="rating_label_unique"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class ClaimStatus(models.TextChoices):
+    NEW = "new", "New"
+    CHECKWORTHY = "checkworthy", "Check-worthy"
+    REJECTED = "rejected", "Rejected"
+    ASSIGNED = "assigned", "Assigned"
+    IN_REVIEW = "in_review", "In review"
+    PUBLISHED = "published", "Published"
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
+class ClaimQuerySet(models.QuerySet):
+    def with_current_rating(self):
+        """Annotate each claim with the rating of its current (latest published) verdict."""
+        current = Verdict.objects.filter(claim=OuterRef("pk"), status=Verdict.Status.PUBLISHED).order_by(
+            "-published_at", "-pk"
+        )
+        return self.annotate(
+            current_rating_label=Subquery(current.values("rating__label")[:1]),
+            current_rating_slug=Subquery(current.values("rating__slug")[:1]),
+        )
+
+
+class Claim(models.Model):
+    """One checkable statement, as said by a speaker and found in a source."""
+
+    Status = ClaimStatus
+
+    DatePrecision = DatePrecision
+
+    text = models.TextField()
+    is_verbatim = models.BooleanField(default=False, help_text="The text is a direct quote of the speaker.")
+    context = models.TextField(blank=True, help_text="The surrounding sentence in the source.")
+    speaker = models.ForeignKey(Speaker, on_delete=models.PROTECT, related_name="claims")
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="claims", help_text="Where the newsroom found the claim."
+    )
+    claim_date = models.DateField(null=True, blank=True, help_text="When the claim was made.")
+    claim_date_precision = models.CharField(
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text='"Month" when only the month is known ("in March"): the date is then the first of that month.',
+    )
+    first_appearance = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="first_appearances",
+        null=True,
+        blank=True,
+        help_text="Where the claim was originally made, such as a press release, when it is known.",
+    )
+    topics = models.ManyToManyField(Topic, related_name="claims", blank=True)
+    checkworthiness = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)]
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    rejection_reason = models.TextField(blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assigned_claims", null=True, blank=True
+    )
+    notes = models.TextField(blank=True, help_text="Internal notes for the newsroom; never published.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    history = HistoricalRecords(m2m_fields=[topics])
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="claim_status_created"),
+            models.Index(fields=["claim_date"], name="claim_date"),
+        ]
+        permissions = [
+            ("triage_claim", "Can mark claims check-worthy or reject them"),
+            ("assign_claim", "Can assign claims to any reviewer"),
+        ]
+        constraints = [
+            _choices_constraint("status", ClaimStatus, "claim"),
+            _choices_constraint("claim_date_precision", DatePrecision, "claim"),
+            models.CheckConstraint(condition=~Q(text=""), name="claim_text_not_empty"),
+            models.CheckConstraint(
+                condition=Q(checkworthiness__isnull=True) | Q(checkworthiness__gte=0, checkworthiness__lte=1),
+                name="claim_checkworthiness_range",
+                violation_error_message="Check-worthiness lies between 0 and 1.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(rejection_reason=""),
+                name="claim_rejected_has_reason",
+                violation_error_message="A rejected claim needs the reason it was rejected.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["assigned", "in_review"]) | Q(assignee__isnull=False),
+                name="claim_assigned_has_assignee",
+                violation_error_message="An assigned claim or one in review needs an assignee.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text if len(self.text) <= 80 else self.text[:79] + "…"
+
+    def clean(self):
+        if self.source_id is None:
+            return
+        source = self.source
+        errors = {}
+        if self.claim_date and source.published_on and self.claim_date > source.published_on:
+            errors["claim_date"] = (
+                f"The claim date {self.claim_date} is after its source's publication date {source.published_on}; "
+                "a claim cannot be made after the source that reports it."
+            )
+        if self.is_verbatim and source.text and quote_key(self.text) not in quote_key(source.text):
+            errors["text"] = "The claim is marked verbatim, but this text does not occur in the source's text."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def current_verdict(self):
+        return self.verdicts.filter(status=Verdict.Status.PUBLISHED).order_by("-published_at", "-pk").first()
+
+
+class StaleVersionError(Exception):
+    """The verdict was changed by someone else after this copy of it was read."""
+
+
+class VerdictStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    PUBLISHED = "published", "Published"
+    RETRACTED = "retracted", "Retracted"
+
+
+class Verdict(models.Model):
+    """A conclusion on a claim with a rating: the newsroom's own, or imported from another fact-checker.
+
+    Imported verdicts name their ``publisher_name`` and have no local author or approver.
+    """
+
+    Status = VerdictStatus
+
+    # Once published, these never change in place: a correction is a new verdict.
+    FROZEN_WHEN_PUBLISHED = (
+        "claim_id",
+        "rating_id",
+        "headline",
+        "summary",
+        "body",
+        "url",
+        "language",
+        "author_id",
+        "approved_by_id",
+        "published_at",
+        "publisher_name",
+        "publisher_url",
+        "corrects_id",
+    )
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="verdicts")
+    rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="verdicts", null=True, blank=True)
+    headline = models.CharField(max_length=300, blank=True)
+    summary = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="verdicts_written", null=True, blank=True
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="verdicts_approved", null=True, blank=True
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True)
+    retracted_at = models.DateTimeField(null=True, blank=True)
+    retraction_reason = models.TextField(blank=True)
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        null=True,
+        blank=True,
+        help_text="The published verdict that this one corrects.",
+    )
+    url = HttpUrlField(blank=True, help_text="Canonical address of the published fact-check.")
+    language = models.CharField(max_length=35, default="en", validators=[language_tag_validator])
+    publisher_name = models.CharField(
+        max_length=200, blank=True, help_text="For verdicts imported from another fact-checker; empty for our own."
+    )
+    publisher_url = HttpUrlField(blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["claim", "status", "-published_at"], name="verdict_claim_current")]
+        permissions = [
+            ("publish_verdict", "Can approve and publish verdicts written by others"),
+            ("retract_verdict", "Can retract published verdicts"),
+        ]
+        constraints = [
+            _choices_constraint("status", VerdictStatus, "verdict"),
+            models.UniqueConstraint(fields=["url"], condition=~Q(url=""), name="verdict_url_unique"),
+            models.CheckConstraint(
+                condition=Q(status="draft") | (Q(rating__isnull=False) & ~Q(headline="") & ~Q(summary="")),
+                name="verdict_submitted_is_complete",
+                violation_error_message="A verdict needs a rating, a headline and a summary before review.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(publisher_name="") | Q(author__isnull=False),
+                name="verdict_own_has_author",
+                violation_error_message="A verdict of our own needs an author.",
+            ),
+            models.CheckConstraint(
+                condition=Q(publisher_name="") | Q(author__isnull=True, approved_by__isnull=True),
+                name="verdict_imported_has_no_local_people",
+                violation_error_message="An imported verdict has no local author or approver.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(publisher_name="")
+                | ~Q(status__in=["published", "retracted"])
+                | Q(approved_by__isnull=False, published_at__isnull=False),
+                name="verdict_own_published_is_approved",
+                violation_error_message="A published verdict of our own needs an approver and a publication time.",
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("author")),
+                name="verdict_approver_is_not_author",
+                violation_error_message="The author of a verdict cannot approve it.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="retracted") | (Q(retracted_at__isnull=False) & ~Q(retraction_reason="")),
+                name="verdict_retracted_has_reason",
+                violation_error_message="A retracted verdict needs a retraction time and reason.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.headline or f"Draft verdict on claim {self.claim_id}"
+
+    def save(self, *args, **kwargs):
+        """Save, refusing to overwrite a change someone else saved after this copy was read.
+
+        The version is bumped with a conditional UPDATE before the real save: of two concurrent
+        writers holding the same version, the second one's UPDATE waits for the first to commit
+        and then matches no row (PostgreSQL row lock, SQLite database lock).
+        """
+        if self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic():
+            bumped = Verdict.objects.filter(pk=self.pk, version=self.version).update(version=F("version") + 1)
+            if not bumped:
+                raise StaleVersionError(
+                    f"Verdict {self.pk} was changed by someone else after version {self.version} was read; "
+                    "reload it and try again."
+                )
+            self.version += 1
+            super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.pk is None:
+            return
+        stored = Verdict.objects.filter(pk=self.pk).values("status", *self.FROZEN_WHEN_PUBLISHED).first()
+        if stored and stored["status"] in (self.Status.PUBLISHED, self.Status.RETRACTED):
+            changed = [
+                name.removesuffix("_id") for name in self.FROZEN_WHEN_PUBLISHED if getattr(self, name) != stored[name]
+            ]
+            if changed:
+                raise ValidationError(
+                    f"Verdict {self.pk} is {stored['status']} and cannot be edited in place "
+                    f"(changed: {', '.join(changed)}); publish a correction or retract it."
+                )
+
+
+class EvidenceStance(models.TextChoices):
+    SUPPORTS = "supports", "Supports the claim"
+    REFUTES = "refutes", "Refutes the claim"
+    CONTEXT = "context", "Gives context"
+
+
+class EvidenceKind(models.TextChoices):
+    PRIMARY_DOCUMENT = "primary_document", "Primary document"
+    OFFICIAL_STATEMENT = "official_statement", "Official statement"
+    NEWS_REPORT = "news_report", "News report"
+    EXPERT = "expert", "Expert"
+    DATASET = "dataset", "Data set"
+    OTHER = "other", "Other"
+
+
+class Evidence(models.Model):
+    """Material that supports, refutes or gives context to a claim."""
+
+    Stance = EvidenceStance
+
+    Kind = EvidenceKind
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="evidence")
+    url = HttpUrlField(blank=True)
+    title = models.CharField(max_length=500)
+    publisher = models.CharField(max_length=200, blank=True)
+    excerpt = models.TextField(blank=True)
+    stance = models.CharField(max_length=20, choices=Stance.choices, default=Stance.CONTEXT)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    published_on = models.DateField(null=True, blank=True)
+    archived_url = HttpUrlField(blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            _choices_constraint("stance", EvidenceStance, "evidence"),
+            _choices_constraint("kind", EvidenceKind, "evidence"),
+            models.CheckConstraint(condition=~Q(title=""), name="evidence_title_not_empty"),
+            models.UniqueConstraint(
+                fields=["claim", "url"],
+                condition=~Q(url=""),
+                name="evidence_url_unique_per_claim",
+                violation_error_message="This link is already attached to the claim as evidence.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title

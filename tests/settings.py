@@ -1,0 +1,19 @@
+"""Settings for the test suite: the project's own, with a throwaway key and fast password hashing."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-not-secret-" + "x" * 40)
+# Playwright's sync API runs an event loop in the test thread; Django's ORM refuses that by default.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from factcheck.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SECURE_SSL_REDIRECT = False
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Serve static files from the apps' folders, as in development: tests never run collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

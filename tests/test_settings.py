@@ -1,0 +1,90 @@
+"""Settings come from the environment and a bad value stops the process with the variable's name."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from factcheck.env import env_bool, env_http_url, env_int, env_list
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def settings_in_a_fresh_process(**env) -> subprocess.CompletedProcess:
+    """Import the settings module with exactly these variables, as a server start would."""
+    code = "import factcheck.settings as s; db = s.DATABASES['default']; print(s.DEBUG, db['ENGINE'], db['NAME'])"
+    clean_env = {"PATH": os.environ["PATH"], **env}
+    return subprocess.run([sys.executable, "-c", code], cwd=PROJECT, env=clean_env, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("true", True), ("1", True), ("Yes", True), ("off", False), ("0", False)]
+)
+def test_it_reads_booleans(monkeypatch, value, expected):
+    monkeypatch.setenv("FLAG", value)
+    assert env_bool("FLAG", default=not expected) is expected
+
+
+def test_it_refuses_a_misspelt_boolean(monkeypatch):
+    monkeypatch.setenv("FLAG", "flase")
+    with pytest.raises(ImproperlyConfigured, match="FLAG='flase' is not a boolean"):
+        env_bool("FLAG", default=False)
+
+
+def test_it_refuses_a_number_that_is_not_one(monkeypatch):
+    monkeypatch.setenv("CONN_MAX_AGE", "sixty")
+    with pytest.raises(ImproperlyConfigured, match="CONN_MAX_AGE='sixty' is not a whole number"):
+        env_int("CONN_MAX_AGE", 60)
+
+
+def test_it_refuses_an_empty_list_item(monkeypatch):
+    monkeypatch.setenv("ALLOWED_HOSTS", "a.example,,b.example")
+    with pytest.raises(ImproperlyConfigured, match="empty item"):
+        env_list("ALLOWED_HOSTS", [])
+
+
+def test_it_reads_a_list(monkeypatch):
+    monkeypatch.setenv("ALLOWED_HOSTS", " a.example, b.example ")
+    assert env_list("ALLOWED_HOSTS", []) == ["a.example", "b.example"]
+
+
+@pytest.mark.parametrize("value", ["ftp://newsroom.example", "newsroom.example", "https://"])
+def test_it_refuses_a_newsroom_url_that_browsers_cannot_open(monkeypatch, value):
+    monkeypatch.setenv("NEWSROOM_URL", value)
+    with pytest.raises(ImproperlyConfigured, match="NEWSROOM_URL"):
+        env_http_url("NEWSROOM_URL", "https://default.example")
+
+
+def test_it_requires_a_secret_key_outside_debug():
+    result = settings_in_a_fresh_process(DEBUG="false")
+    assert result.returncode != 0
+    assert "The environment variable SECRET_KEY must be set." in result.stderr
+
+
+def test_it_stops_on_a_misspelt_debug_flag():
+    result = settings_in_a_fresh_process(DEBUG="flase", SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "DEBUG='flase' is not a boolean" in result.stderr
+
+
+def test_it_refuses_an_unknown_time_zone():
+    result = settings_in_a_fresh_process(DEBUG="true", TIME_ZONE="Mars/Olympus")
+    assert result.returncode != 0
+    assert "TIME_ZONE='Mars/Olympus' is not an IANA time zone name" in result.stderr
+
+
+def test_it_defaults_to_sqlite_in_the_project_when_debugging():
+    result = settings_in_a_fresh_process(DEBUG="true")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "django.db.backends.sqlite3", str(PROJECT / "db.sqlite3")]
+
+
+def test_it_takes_the_database_from_database_url():
+    result = settings_in_a_fresh_process(
+        SECRET_KEY="x" * 50, DATABASE_URL="postgres://newsroom@db.example:5432/factcheck"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "django.db.backends.postgresql", "factcheck"]
