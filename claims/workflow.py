@@ -1,0 +1,266 @@
+"""Who may move a claim or a verdict from one state to the next (DESIGN.md, section 3).
+
+The admin, the API and the management commands call these functions and nothing else to change a
+status. Each one locks the rows it moves, checks the move and the user's right to make it, and
+raises a ``WorkflowError`` that names the current state and the allowed moves when it is refused.
+Every function returns the saved object; the instance passed in is not updated.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from claims.models import Claim, StaleVersionError, Verdict
+
+ClaimStatus = Claim.Status
+VerdictStatus = Verdict.Status
+
+
+@dataclass(frozen=True)
+class Move:
+    name: str
+    permission: str  # codename in the claims app
+    edges: dict[str, str]  # state it may start from -> state it leads to
+
+
+def _table(*moves: Move) -> dict[str, Move]:
+    return {move.name: move for move in moves}
+
+
+CLAIM_MOVES = _table(
+    Move(
+        "mark check-worthy",
+        "triage_claim",
+        {ClaimStatus.NEW: ClaimStatus.CHECKWORTHY, ClaimStatus.REJECTED: ClaimStatus.CHECKWORTHY},
+    ),
+    Move(
+        "reject", "triage_claim", {ClaimStatus.NEW: ClaimStatus.REJECTED, ClaimStatus.CHECKWORTHY: ClaimStatus.REJECTED}
+    ),
+    # Taking a claim yourself needs only the right to review; assigning others needs assign_claim.
+    Move(
+        "assign",
+        "add_verdict",
+        {ClaimStatus.CHECKWORTHY: ClaimStatus.ASSIGNED, ClaimStatus.ASSIGNED: ClaimStatus.ASSIGNED},
+    ),
+    Move(
+        "draft a verdict",
+        "add_verdict",
+        {
+            ClaimStatus.ASSIGNED: ClaimStatus.ASSIGNED,
+            ClaimStatus.IN_REVIEW: ClaimStatus.IN_REVIEW,
+            ClaimStatus.PUBLISHED: ClaimStatus.PUBLISHED,
+        },
+    ),
+)
+VERDICT_MOVES = _table(
+    Move("submit for review", "change_verdict", {VerdictStatus.DRAFT: VerdictStatus.IN_REVIEW}),
+    Move("send back", "publish_verdict", {VerdictStatus.IN_REVIEW: VerdictStatus.DRAFT}),
+    Move("publish", "publish_verdict", {VerdictStatus.IN_REVIEW: VerdictStatus.PUBLISHED}),
+    Move("retract", "retract_verdict", {VerdictStatus.PUBLISHED: VerdictStatus.RETRACTED}),
+    Move("correct", "add_verdict", {VerdictStatus.PUBLISHED: VerdictStatus.PUBLISHED}),
+)
+
+
+class WorkflowError(Exception):
+    """A move that is refused: illegal from the current state, or not allowed to this user."""
+
+
+class IllegalMoveError(WorkflowError):
+    pass
+
+
+class NotAllowedError(WorkflowError):
+    pass
+
+
+class ConflictError(WorkflowError):
+    """Someone else changed the record after the caller read it."""
+
+
+def _moves_table(obj: Claim | Verdict) -> dict[str, Move]:
+    return CLAIM_MOVES if isinstance(obj, Claim) else VERDICT_MOVES
+
+
+def moves_from(obj: Claim | Verdict) -> list[str]:
+    """The moves that the object's current state allows, whoever asks."""
+    return [move.name for move in _moves_table(obj).values() if obj.status in move.edges]
+
+
+def moves_for(obj: Claim | Verdict, user: AbstractBaseUser) -> list[str]:
+    """The moves from the current state that the user's role allows (four eyes is checked on the move)."""
+    table = _moves_table(obj)
+    return [name for name in moves_from(obj) if user.has_perm(f"claims.{table[name].permission}")]
+
+
+def _check(move_name: str, obj: Claim | Verdict, user: AbstractBaseUser) -> str:
+    """Refuse the move unless the user's role and the object's state allow it; return the new state."""
+    move = _moves_table(obj)[move_name]
+    label = type(obj).__name__.lower()
+    if not user.has_perm(f"claims.{move.permission}"):
+        raise NotAllowedError(f"{user} may not {move_name} {label} {obj.pk}: their role does not allow it.")
+    if obj.status not in move.edges:
+        state = obj.get_status_display().lower()
+        allowed = ", ".join(moves_from(obj)) or "none"
+        raise IllegalMoveError(f"Cannot {move_name} {label} {obj.pk}: it is {state}. Allowed from {state}: {allowed}.")
+    return move.edges[obj.status]
+
+
+def _lock_claim(claim: Claim) -> Claim:
+    return Claim.objects.select_for_update().select_related("source").get(pk=claim.pk)
+
+
+def _lock_verdict(verdict: Verdict) -> Verdict:
+    fresh = Verdict.objects.select_for_update().get(pk=verdict.pk)
+    if fresh.version != verdict.version:
+        raise ConflictError(
+            f"Verdict {verdict.pk} was changed by someone else since you read it "
+            f"(version {verdict.version}, now {fresh.version}); reload it and try again."
+        )
+    return fresh
+
+
+def _save(obj: Claim | Verdict) -> None:
+    obj.full_clean()
+    try:
+        obj.save()
+    except StaleVersionError as error:
+        raise ConflictError(str(error)) from error
+
+
+def _set_claim_status(claim: Claim, status: str) -> None:
+    if claim.status != status:
+        claim.status = status
+        _save(claim)
+
+
+# Claims
+
+
+@transaction.atomic
+def claim_mark_checkworthy(*, claim: Claim, user: AbstractBaseUser) -> Claim:
+    claim = _lock_claim(claim)
+    claim.status = _check("mark check-worthy", claim, user)
+    claim.rejection_reason = ""
+    _save(claim)
+    return claim
+
+
+@transaction.atomic
+def claim_reject(*, claim: Claim, user: AbstractBaseUser, reason: str) -> Claim:
+    claim = _lock_claim(claim)
+    claim.status = _check("reject", claim, user)
+    if not reason.strip():
+        raise WorkflowError(f"Cannot reject claim {claim.pk} without a reason.")
+    claim.rejection_reason = reason.strip()
+    _save(claim)
+    return claim
+
+
+@transaction.atomic
+def claim_assign(*, claim: Claim, user: AbstractBaseUser, assignee: AbstractBaseUser) -> Claim:
+    """Give a claim to a reviewer: anyone who reviews may take one, only editors assign others."""
+    claim = _lock_claim(claim)
+    claim.status = _check("assign", claim, user)
+    if assignee.pk != user.pk and not user.has_perm("claims.assign_claim"):
+        raise NotAllowedError(f"{user} may take claims but not assign them to others.")
+    if not assignee.is_active or not assignee.has_perm("claims.add_verdict"):
+        raise NotAllowedError(f"{assignee} is not a reviewer and cannot be assigned claims.")
+    claim.assignee = assignee
+    _save(claim)
+    return claim
+
+
+# Verdicts
+
+
+@transaction.atomic
+def verdict_create(*, verdict: Verdict, author: AbstractBaseUser) -> Verdict:
+    """Save a new draft verdict, written by ``author``, on a claim that has been assigned."""
+    ensure_can_draft(claim=_lock_claim(verdict.claim), user=author)
+    verdict.author = author
+    verdict.status = VerdictStatus.DRAFT
+    _save(verdict)
+    return verdict
+
+
+def ensure_can_draft(*, claim: Claim, user: AbstractBaseUser) -> None:
+    """Refuse to start a verdict on a claim that has not been triaged and assigned."""
+    _check("draft a verdict", claim, user)
+
+
+@transaction.atomic
+def verdict_submit(*, verdict: Verdict, user: AbstractBaseUser) -> Verdict:
+    verdict = _lock_verdict(verdict)
+    verdict.status = _check("submit for review", verdict, user)
+    if verdict.author_id != user.pk and not user.has_perm("claims.publish_verdict"):
+        raise NotAllowedError(f"Only the author or an editor may submit verdict {verdict.pk} for review.")
+    _save(verdict)
+    claim = _lock_claim(verdict.claim)
+    if claim.status == ClaimStatus.ASSIGNED:
+        _set_claim_status(claim, ClaimStatus.IN_REVIEW)
+    return verdict
+
+
+@transaction.atomic
+def verdict_send_back(*, verdict: Verdict, user: AbstractBaseUser) -> Verdict:
+    """Return a verdict in review to its author for changes."""
+    verdict = _lock_verdict(verdict)
+    verdict.status = _check("send back", verdict, user)
+    _save(verdict)
+    claim = _lock_claim(verdict.claim)
+    if claim.status == ClaimStatus.IN_REVIEW and not claim.verdicts.filter(status=VerdictStatus.IN_REVIEW).exists():
+        _set_claim_status(claim, ClaimStatus.ASSIGNED)
+    return verdict
+
+
+@transaction.atomic
+def verdict_publish(*, verdict: Verdict, editor: AbstractBaseUser) -> Verdict:
+    """Approve and publish a verdict in review: only an editor who did not write it may."""
+    verdict = _lock_verdict(verdict)
+    verdict.status = _check("publish", verdict, editor)
+    if verdict.author_id == editor.pk:
+        raise NotAllowedError(
+            f"{editor} wrote verdict {verdict.pk} and cannot publish it: another editor must approve it."
+        )
+    verdict.approved_by = editor
+    verdict.published_at = timezone.now()
+    _save(verdict)
+    _set_claim_status(_lock_claim(verdict.claim), ClaimStatus.PUBLISHED)
+    return verdict
+
+
+@transaction.atomic
+def verdict_retract(*, verdict: Verdict, editor: AbstractBaseUser, reason: str) -> Verdict:
+    """Withdraw a published verdict; it stays on record with the reason."""
+    verdict = _lock_verdict(verdict)
+    verdict.status = _check("retract", verdict, editor)
+    if not reason.strip():
+        raise WorkflowError(f"Cannot retract verdict {verdict.pk} without a reason.")
+    verdict.retraction_reason = reason.strip()
+    verdict.retracted_at = timezone.now()
+    _save(verdict)
+    claim = _lock_claim(verdict.claim)
+    if not claim.verdicts.filter(status=VerdictStatus.PUBLISHED).exists():
+        _set_claim_status(claim, ClaimStatus.ASSIGNED if claim.assignee_id else ClaimStatus.CHECKWORTHY)
+    return verdict
+
+
+@transaction.atomic
+def verdict_correct(*, verdict: Verdict, user: AbstractBaseUser) -> Verdict:
+    """Start a correction: a new draft that copies a published verdict and replaces it once published."""
+    verdict = _lock_verdict(verdict)
+    _check("correct", verdict, user)
+    correction = Verdict(
+        claim=verdict.claim,
+        corrects=verdict,
+        author=user,
+        rating=verdict.rating,
+        headline=verdict.headline,
+        summary=verdict.summary,
+        body=verdict.body,
+        language=verdict.language,
+    )
+    _save(correction)
+    return correction
