@@ -1,6 +1,9 @@
 """Personas shared by the suite: two editors, a reviewer, a researcher and an outsider."""
 
+import importlib
+
 import pytest
+from django.apps import apps
 
 from tests.factories import UserFactory
 
@@ -28,3 +31,15 @@ def researcher(db):
 @pytest.fixture
 def outsider(db):
     return UserFactory(username="otto")
+
+
+@pytest.fixture
+def data_migrations(transactional_db):
+    """The rows that data migrations create (rating scale, roles), for tests on a flushed database.
+
+    A transactional test ends with a flush, which removes these rows too. Serialized rollback
+    cannot restore them reliably: once Playwright's event loop runs, the test thread gets a new
+    database connection that lacks the serialized copy.
+    """
+    importlib.import_module("claims.migrations.0002_default_rating_scale").create_scale(apps, None)
+    importlib.import_module("claims.migrations.0003_roles").create_roles(apps, None)

@@ -151,8 +151,9 @@ class TestPublishing:
         assert reload(verdict.claim).status == Claim.Status.ASSIGNED
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections: PostgreSQL only")
+@pytest.mark.usefixtures("data_migrations")
 def test_two_editors_publishing_at_once_publish_it_once():
     verdict = VerdictFactory(in_review=True)
     editors = [UserFactory(role="editor"), UserFactory(role="editor")]

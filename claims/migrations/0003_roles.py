@@ -34,7 +34,8 @@ ROLE_PERMISSIONS = {
 def create_roles(apps, schema_editor):
     # Permissions are normally created after all migrations ran; the groups need them now.
     claims_config = apps.get_app_config("claims")
-    claims_config.models_module = True
+    if getattr(claims_config, "models_module", None) is None:  # the migration state has no models module
+        claims_config.models_module = True
     create_permissions(claims_config, apps=apps, verbosity=0)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

@@ -1,0 +1,132 @@
+"""The newsroom's day in a real browser: triage, evidence, a draft, four eyes, publication.
+
+Drives Debian's Chromium (/usr/bin/chromium) through Playwright; Playwright's own browser
+downloads are never used. Without Chromium the test is skipped, except in CI
+(REQUIRE_BROWSER=1), where a missing browser is a failure.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+from playwright.sync_api import Page, expect
+
+from claims.models import Claim, Evidence, Verdict
+from claims.seed import load_seed
+from tests.factories import UserFactory
+
+CHROMIUM = Path("/usr/bin/chromium")
+PASSWORD = "correct horse battery staple"
+CLAIM_TEXT = "concerns maintenance of equipment delivered there"
+
+if not CHROMIUM.exists() and not os.environ.get("REQUIRE_BROWSER"):
+    pytest.skip("Debian's Chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("data_migrations")]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Without the background-networking flags Chromium keeps calling Google's hosts, which this
+    # network refuses; the sandbox needs a non-root user, which CI is not.
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+def log_in(page: Page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/admin/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text("Newsroom desk")).to_be_visible()
+
+
+def log_out(page: Page) -> None:
+    page.locator("#logout-form button").click()
+    expect(page.get_by_text("Logged out")).to_be_visible()
+
+
+def run_on_claim(page: Page, action: str) -> None:
+    row = page.locator("#result_list tbody tr", has_text=CLAIM_TEXT)
+    row.locator("input.action-select").check()
+    page.locator("select[name=action]").select_option(action)
+    page.get_by_role("button", name="Go").click()
+
+
+def open_verdict_move(page: Page, move: str) -> None:
+    page.locator("#workflow-moves").get_by_role("link", name=move).click()
+    page.locator("#content").get_by_role("button", name=move).click()
+
+
+def test_a_claim_goes_from_the_queue_to_a_published_verdict_under_four_eyes(live_server, page: Page):
+    load_seed(Path(settings.BASE_DIR) / "seeds" / "newsweek-2019-07-05-pompeo-venezuela.yaml")
+    UserFactory(username="edna", role="editor")
+    UserFactory(username="eli", role="editor")
+    # A senior reviewer who is also an editor: the role allows publishing, the four-eyes rule must not.
+    rex = UserFactory(username="rex", role="reviewer")
+    rex.groups.add(Group.objects.get(name="editor"))
+    base = live_server.url
+
+    # An editor triages the seeded claim and assigns it.
+    log_in(page, base, "edna")
+    page.goto(f"{base}/admin/claims/claim/")
+    expect(page.locator("#result_list")).to_contain_text("Sergei Ryabkov")
+    expect(page.locator("#result_list")).to_contain_text("2019-07-05")
+    run_on_claim(page, "mark_checkworthy")
+    expect(page.locator(".messagelist")).to_contain_text("Marked check-worthy")
+    run_on_claim(page, "assign")
+    page.get_by_label("Assignee").select_option(label="rex")
+    page.get_by_role("button", name="Assign claims").click()
+    expect(page.locator(".messagelist")).to_contain_text("Assigned to rex")
+    log_out(page)
+
+    # The reviewer adds evidence and a draft verdict, and submits it.
+    log_in(page, base, "rex")
+    page.goto(f"{base}/admin/claims/claim/?assignee=me")
+    page.get_by_role("link", name=re.compile("concerns maintenance")).click()
+    page.get_by_role("button", name="Add another Evidence").click()
+    page.locator("#id_evidence-0-title").fill("Tass: Ryabkov on Russian specialists in Venezuela")
+    page.locator("#id_evidence-0-url").fill("https://tass.example/ryabkov-venezuela")
+    page.locator("#id_evidence-0-stance").select_option("context")
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    page.get_by_role("link", name="Draft a verdict on this claim").click()
+    page.locator("#id_rating").select_option(label="Unproven")
+    page.locator("#id_headline").fill("Russia's account of its troops cannot be verified")
+    page.locator("#id_summary").fill("No independent source confirms what the Russian specialists do.")
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    open_verdict_move(page, "Submit for review")
+    expect(page.locator(".messagelist")).to_contain_text("submit for review done")
+
+    # The author's own attempt to publish is refused.
+    open_verdict_move(page, "Publish")
+    expect(page.locator(".messagelist")).to_contain_text("another editor must approve it")
+    log_out(page)
+
+    # A second editor publishes it.
+    log_in(page, base, "eli")
+    page.goto(f"{base}/admin/claims/verdict/")
+    page.get_by_role("link", name="Russia's account of its troops cannot be verified").click()
+    expect(page.locator("body")).to_contain_text("Tass: Ryabkov on Russian specialists in Venezuela")
+    open_verdict_move(page, "Publish")
+    expect(page.locator(".messagelist")).to_contain_text("publish done")
+
+    verdict = Verdict.objects.select_related("claim", "author", "approved_by").get()
+    assert (verdict.status, verdict.author.username, verdict.approved_by.username) == ("published", "rex", "eli")
+    assert verdict.claim.text == CLAIM_TEXT
+    assert verdict.claim.status == Claim.Status.PUBLISHED
+    assert Evidence.objects.get().added_by == rex
