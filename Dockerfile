@@ -1,0 +1,19 @@
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+
+COPY . .
+# Static files are collected at build time and served by whitenoise; this key is only for the build step.
+RUN DEBUG=false SECRET_KEY=collectstatic-build-only python manage.py collectstatic --noinput
+
+RUN useradd --system --no-create-home app
+USER app
+
+EXPOSE 8000
+CMD ["gunicorn", "factcheck.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

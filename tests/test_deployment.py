@@ -1,0 +1,63 @@
+"""The container wiring, checked by reading the files: no Docker engine runs where the tests do."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+
+PROJECT = Path(settings.BASE_DIR)
+
+
+@pytest.fixture(scope="module")
+def compose():
+    return yaml.safe_load((PROJECT / "docker-compose.yml").read_text())
+
+
+@pytest.fixture(scope="module")
+def dockerfile():
+    return (PROJECT / "Dockerfile").read_text()
+
+
+def test_the_database_is_postgresql_with_a_tcp_health_check_and_a_named_volume(compose):
+    db = compose["services"]["db"]
+    assert db["image"].startswith("postgres:15")
+    assert "pg_isready -h 127.0.0.1" in " ".join(db["healthcheck"]["test"])
+    volume = db["volumes"][0].split(":")[0]
+    assert volume in compose["volumes"]
+
+
+def test_migrations_run_once_the_database_is_healthy(compose):
+    migrate = compose["services"]["migrate"]
+    assert migrate["command"] == ["python", "manage.py", "migrate", "--noinput"]
+    assert migrate["depends_on"]["db"]["condition"] == "service_healthy"
+
+
+def test_the_app_waits_for_the_database_and_the_migrations(compose):
+    web = compose["services"]["web"]
+    assert web["depends_on"] == {
+        "db": {"condition": "service_healthy"},
+        "migrate": {"condition": "service_completed_successfully"},
+    }
+    assert web["build"] == compose["services"]["migrate"]["build"] == "."
+
+
+def test_the_app_and_its_migrations_share_one_configuration_from_the_environment(compose):
+    web, migrate = compose["services"]["web"], compose["services"]["migrate"]
+    assert web["environment"] == migrate["environment"]
+    assert web["environment"]["DATABASE_URL"].startswith("postgres://factcheck:")
+    assert web["environment"]["DATABASE_URL"].endswith("@db:5432/factcheck")
+    # Secrets come from the environment or .env, never from the file itself.
+    assert web["environment"]["SECRET_KEY"].startswith("${SECRET_KEY:?")
+    assert compose["services"]["db"]["environment"]["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
+
+
+def test_the_image_runs_gunicorn_and_serves_collected_static_files(dockerfile):
+    assert 'CMD ["gunicorn", "factcheck.wsgi"' in dockerfile
+    assert "manage.py collectstatic --noinput" in dockerfile
+    assert "pip install --no-cache-dir -r requirements.txt" in dockerfile
+    assert "whitenoise.middleware.WhiteNoiseMiddleware" in settings.MIDDLEWARE
+
+
+def test_the_image_does_not_run_as_root(dockerfile):
+    assert "\nUSER app\n" in dockerfile
