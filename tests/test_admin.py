@@ -394,3 +394,12 @@ def test_every_record_has_a_history_page(as_editor, model_name, factory):
     response = as_editor.get(reverse(f"admin:claims_{model_name}_history", args=[obj.pk]))
     assert response.status_code == 200
     assert "Created" in response.content.decode()
+
+
+def test_history_pages_cannot_restore_an_old_version(as_editor):
+    verdict = VerdictFactory()
+    record = verdict.history.earliest()
+    url = reverse("admin:claims_verdict_simple_history", args=[verdict.pk, record.history_id])
+    response = as_editor.get(url)
+    assert response.status_code == 200
+    assert 'value="Revert"' not in response.content.decode()

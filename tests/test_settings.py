@@ -88,3 +88,15 @@ def test_it_takes_the_database_from_database_url():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "django.db.backends.postgresql", "factcheck"]
+
+
+def test_production_settings_pass_the_deployment_checks():
+    env = {"PATH": os.environ["PATH"], "SECRET_KEY": "k" * 30 + "-production-like-" + "q" * 30}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=PROJECT,
+        env={**env, "ALLOWED_HOSTS": "desk.newsroom.example"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
