@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -195,7 +196,7 @@ class VerdictInline(admin.TabularInline):
 
 @admin.register(Claim)
 class ClaimAdmin(RolePermissions, SimpleHistoryAdmin):
-    list_display = ["short_text", "speaker", "source", "said_on", "status", "current_rating", "assignee"]
+    list_display = ["short_text", "speaker_name", "source_short", "said_on", "status", "current_rating", "assignee"]
     list_select_related = ["speaker", "source", "assignee"]
     list_filter = [
         "status",
@@ -225,6 +226,7 @@ class ClaimAdmin(RolePermissions, SimpleHistoryAdmin):
         ("Record", {"fields": ["created_by", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     inlines = [EvidenceInline, VerdictInline]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}}
     actions = [
         "mark_checkworthy",
         "reject",
@@ -256,10 +258,21 @@ class ClaimAdmin(RolePermissions, SimpleHistoryAdmin):
     def short_text(self, claim):
         return str(claim)
 
+    @admin.display(description="Speaker", ordering="speaker__name")
+    def speaker_name(self, claim):
+        return claim.speaker.name
+
+    @admin.display(description="Source", ordering="source__publisher")
+    def source_short(self, claim):
+        source = claim.source
+        title = source.title if len(source.title) <= 30 else source.title[:29] + "…"
+        label = f"{source.publisher}: {title}" if source.publisher else title
+        return format_html('<span title="{}">{}</span>', source.title, label)
+
     @admin.display(description="Said on", ordering="claim_date")
     def said_on(self, claim):
         if claim.claim_date is None:
-            return "—"
+            return None
         if claim.claim_date_precision == Claim.DatePrecision.MONTH:
             return claim.claim_date.strftime("%B %Y")
         if claim.claim_date_precision == Claim.DatePrecision.YEAR:
@@ -268,12 +281,14 @@ class ClaimAdmin(RolePermissions, SimpleHistoryAdmin):
 
     @admin.display(description="Current rating", ordering="current_rating_label")
     def current_rating(self, claim):
-        return claim.current_rating_label or "—"
+        return claim.current_rating_label
 
     @admin.display(description="Verdicts")
     def verdict_links(self, claim):
         if claim.pk is None:
             return "Save the claim first."
+        if "draft a verdict" not in workflow.moves_from(claim):
+            return f"A verdict can be drafted once the claim is assigned; it is {claim.get_status_display().lower()}."
         url = reverse("admin:claims_verdict_add") + f"?claim={claim.pk}"
         return format_html('<a class="addlink" href="{}">Draft a verdict on this claim</a>', url)
 

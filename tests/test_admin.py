@@ -74,7 +74,7 @@ class TestClaimQueue:
         for shown in [
             "Venezuelans are besieged",
             "Mike Pompeo",
-            "Pompeo on Venezuela (Newsweek)",
+            "Newsweek: Pompeo on Venezuela",
             "March 2019",
             "Published",
             "Half true",
@@ -264,6 +264,15 @@ class TestClaimForm:
         assert claim.created_by == reviewer
         assert claim.history.get().history_user == reviewer
         assert Evidence.objects.get().added_by == reviewer
+
+    def test_it_offers_to_draft_a_verdict_only_once_the_claim_is_assigned(self, as_reviewer):
+        new, assigned = ClaimFactory(), ClaimFactory(assigned=True)
+        add_verdict = reverse("admin:claims_verdict_add")
+        new_page = as_reviewer.get(reverse("admin:claims_claim_change", args=[new.pk])).content.decode()
+        assert f"{add_verdict}?claim={new.pk}" not in new_page
+        assert "A verdict can be drafted once the claim is assigned; it is new." in new_page
+        assigned_page = as_reviewer.get(reverse("admin:claims_claim_change", args=[assigned.pk])).content.decode()
+        assert f"{add_verdict}?claim={assigned.pk}" in assigned_page
 
     def test_it_refuses_a_source_edit_that_would_drop_a_verbatim_quote(self, as_editor):
         source = SourceFactory(text="He said jobs grew by 3 percent.")
