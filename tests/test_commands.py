@@ -4,7 +4,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from tests.factories import UserFactory
 
@@ -50,3 +50,10 @@ def test_it_leaves_an_existing_administrator_alone(monkeypatch):
     admin.refresh_from_db()
     assert admin.check_password("correct horse battery staple")
     assert get_user_model().objects.count() == 1
+
+
+@pytest.mark.parametrize("username", ["", "chief editor"])
+def test_it_refuses_a_user_name_the_admin_would_not_accept(username):
+    with pytest.raises(CommandError, match="--username"):
+        call_command("ensure_admin", username=username, stdout=StringIO())
+    assert not get_user_model().objects.exists()

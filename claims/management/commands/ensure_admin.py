@@ -2,7 +2,8 @@ import os
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
@@ -19,6 +20,10 @@ class Command(BaseCommand):
         if User.objects.filter(is_superuser=True, is_active=True).exists():
             self.stdout.write("An administrator account already exists; its password is unchanged.")
             return
+        try:
+            User.username_validator(username)
+        except ValidationError as error:
+            raise CommandError(f"--username {username!r}: {' '.join(error.messages)}") from error
         password = os.environ.get("DJANGO_SUPERUSER_PASSWORD") or secrets.token_urlsafe(12)
         User.objects.create_superuser(username=username, email="", password=password)
         if os.environ.get("DJANGO_SUPERUSER_PASSWORD"):
