@@ -129,6 +129,12 @@ def _save(obj: Claim | Verdict) -> None:
         raise ConflictError(str(error)) from error
 
 
+def _required_reason(reason: str, doing: str) -> str:
+    if not reason.strip():
+        raise WorkflowError(f"Cannot {doing} without a reason.")
+    return reason.strip()
+
+
 def _set_claim_status(claim: Claim, status: str) -> None:
     if claim.status != status:
         claim.status = status
@@ -151,9 +157,7 @@ def claim_mark_checkworthy(*, claim: Claim, user: AbstractBaseUser) -> Claim:
 def claim_reject(*, claim: Claim, user: AbstractBaseUser, reason: str) -> Claim:
     claim = _lock_claim(claim)
     claim.status = _check("reject", claim, user)
-    if not reason.strip():
-        raise WorkflowError(f"Cannot reject claim {claim.pk} without a reason.")
-    claim.rejection_reason = reason.strip()
+    claim.rejection_reason = _required_reason(reason, f"reject claim {claim.pk}")
     _save(claim)
     return claim
 
@@ -236,9 +240,7 @@ def verdict_retract(*, verdict: Verdict, editor: AbstractBaseUser, reason: str) 
     """Withdraw a published verdict; it stays on record with the reason."""
     verdict = _lock_verdict(verdict)
     verdict.status = _check("retract", verdict, editor)
-    if not reason.strip():
-        raise WorkflowError(f"Cannot retract verdict {verdict.pk} without a reason.")
-    verdict.retraction_reason = reason.strip()
+    verdict.retraction_reason = _required_reason(reason, f"retract verdict {verdict.pk}")
     verdict.retracted_at = timezone.now()
     _save(verdict)
     claim = _lock_claim(verdict.claim)
