@@ -121,8 +121,9 @@ def _lock_verdict(verdict: Verdict) -> Verdict:
     return fresh
 
 
-def _save(obj: Claim | Verdict) -> None:
+def _save(obj: Claim | Verdict, user: AbstractBaseUser) -> None:
     obj.full_clean()
+    obj._history_user = user  # the history names who moved it, also outside a web request
     try:
         obj.save()
     except StaleVersionError as error:
@@ -135,10 +136,10 @@ def _required_reason(reason: str, doing: str) -> str:
     return reason.strip()
 
 
-def _set_claim_status(claim: Claim, status: str) -> None:
+def _set_claim_status(claim: Claim, status: str, user: AbstractBaseUser) -> None:
     if claim.status != status:
         claim.status = status
-        _save(claim)
+        _save(claim, user)
 
 
 # Claims
@@ -149,7 +150,7 @@ def claim_mark_checkworthy(*, claim: Claim, user: AbstractBaseUser) -> Claim:
     claim = _lock_claim(claim)
     claim.status = _check("mark check-worthy", claim, user)
     claim.rejection_reason = ""
-    _save(claim)
+    _save(claim, user)
     return claim
 
 
@@ -158,7 +159,7 @@ def claim_reject(*, claim: Claim, user: AbstractBaseUser, reason: str) -> Claim:
     claim = _lock_claim(claim)
     claim.status = _check("reject", claim, user)
     claim.rejection_reason = _required_reason(reason, f"reject claim {claim.pk}")
-    _save(claim)
+    _save(claim, user)
     return claim
 
 
@@ -172,7 +173,7 @@ def claim_assign(*, claim: Claim, user: AbstractBaseUser, assignee: AbstractBase
     if not assignee.is_active or not assignee.has_perm("claims.add_verdict"):
         raise NotAllowedError(f"{assignee} is not a reviewer and cannot be assigned claims.")
     claim.assignee = assignee
-    _save(claim)
+    _save(claim, user)
     return claim
 
 
@@ -185,7 +186,7 @@ def verdict_create(*, verdict: Verdict, author: AbstractBaseUser) -> Verdict:
     ensure_can_draft(claim=_lock_claim(verdict.claim), user=author)
     verdict.author = author
     verdict.status = VerdictStatus.DRAFT
-    _save(verdict)
+    _save(verdict, author)
     return verdict
 
 
@@ -200,10 +201,10 @@ def verdict_submit(*, verdict: Verdict, user: AbstractBaseUser) -> Verdict:
     verdict.status = _check("submit for review", verdict, user)
     if verdict.author_id != user.pk and not user.has_perm("claims.publish_verdict"):
         raise NotAllowedError(f"Only the author or an editor may submit verdict {verdict.pk} for review.")
-    _save(verdict)
+    _save(verdict, user)
     claim = _lock_claim(verdict.claim)
     if claim.status == ClaimStatus.ASSIGNED:
-        _set_claim_status(claim, ClaimStatus.IN_REVIEW)
+        _set_claim_status(claim, ClaimStatus.IN_REVIEW, user)
     return verdict
 
 
@@ -212,10 +213,10 @@ def verdict_send_back(*, verdict: Verdict, user: AbstractBaseUser) -> Verdict:
     """Return a verdict in review to its author for changes."""
     verdict = _lock_verdict(verdict)
     verdict.status = _check("send back", verdict, user)
-    _save(verdict)
+    _save(verdict, user)
     claim = _lock_claim(verdict.claim)
     if claim.status == ClaimStatus.IN_REVIEW and not claim.verdicts.filter(status=VerdictStatus.IN_REVIEW).exists():
-        _set_claim_status(claim, ClaimStatus.ASSIGNED)
+        _set_claim_status(claim, ClaimStatus.ASSIGNED, user)
     return verdict
 
 
@@ -230,8 +231,8 @@ def verdict_publish(*, verdict: Verdict, editor: AbstractBaseUser) -> Verdict:
         )
     verdict.approved_by = editor
     verdict.published_at = timezone.now()
-    _save(verdict)
-    _set_claim_status(_lock_claim(verdict.claim), ClaimStatus.PUBLISHED)
+    _save(verdict, editor)
+    _set_claim_status(_lock_claim(verdict.claim), ClaimStatus.PUBLISHED, editor)
     return verdict
 
 
@@ -242,10 +243,10 @@ def verdict_retract(*, verdict: Verdict, editor: AbstractBaseUser, reason: str) 
     verdict.status = _check("retract", verdict, editor)
     verdict.retraction_reason = _required_reason(reason, f"retract verdict {verdict.pk}")
     verdict.retracted_at = timezone.now()
-    _save(verdict)
+    _save(verdict, editor)
     claim = _lock_claim(verdict.claim)
     if not claim.verdicts.filter(status=VerdictStatus.PUBLISHED).exists():
-        _set_claim_status(claim, ClaimStatus.ASSIGNED if claim.assignee_id else ClaimStatus.CHECKWORTHY)
+        _set_claim_status(claim, ClaimStatus.ASSIGNED if claim.assignee_id else ClaimStatus.CHECKWORTHY, editor)
     return verdict
 
 
@@ -264,5 +265,5 @@ def verdict_correct(*, verdict: Verdict, user: AbstractBaseUser) -> Verdict:
         body=verdict.body,
         language=verdict.language,
     )
-    _save(correction)
+    _save(correction, user)
     return correction

@@ -223,6 +223,12 @@ class TestRetractionAndCorrection:
             workflow.verdict_correct(verdict=VerdictFactory(), user=reviewer)
 
 
+def test_the_history_names_who_made_each_move_outside_a_web_request(editor):
+    verdict = workflow.verdict_publish(verdict=VerdictFactory(in_review=True), editor=editor)
+    assert verdict.history.latest().history_user == editor
+    assert verdict.claim.history.latest().history_user == editor
+
+
 def test_it_lists_the_moves_a_user_may_make(editor, reviewer):
     verdict = VerdictFactory(in_review=True)
     assert workflow.moves_for(verdict, editor) == ["send back", "publish"]
