@@ -76,22 +76,31 @@ def form_action(modeladmin, request, queryset, form_class, title: str, apply: Ca
 
 
 class RolePermissions:
-    """``has_<name>_permission`` hooks that admin actions name in ``permissions=[...]``."""
+    """``has_<name>_permission`` hooks that admin actions name in ``permissions=[...]``.
+
+    They ask the workflow, which alone knows which role may make which move.
+    """
 
     def has_triage_permission(self, request):
-        return request.user.has_perm("claims.triage_claim")
+        return workflow.role_allows(request.user, "mark check-worthy")
+
+    def has_take_permission(self, request):
+        return workflow.role_allows(request.user, "assign")
 
     def has_assign_permission(self, request):
-        return request.user.has_perm("claims.assign_claim")
+        return request.user.has_perm(f"claims.{workflow.ASSIGN_OTHERS}")
 
-    def has_review_permission(self, request):
-        return request.user.has_perm("claims.add_verdict")
+    def has_submit_permission(self, request):
+        return workflow.role_allows(request.user, "submit for review")
+
+    def has_send_back_permission(self, request):
+        return workflow.role_allows(request.user, "send back")
 
     def has_publish_permission(self, request):
-        return request.user.has_perm("claims.publish_verdict")
+        return workflow.role_allows(request.user, "publish")
 
     def has_retract_permission(self, request):
-        return request.user.has_perm("claims.retract_verdict")
+        return workflow.role_allows(request.user, "retract")
 
 
 @admin.register(Topic)
@@ -330,7 +339,7 @@ class ClaimAdmin(RolePermissions, SimpleHistoryAdmin):
 
         return form_action(self, request, queryset, ReasonForm, "Reject claims", apply)
 
-    @admin.action(description="Assign selected claims to me", permissions=["review"])
+    @admin.action(description="Assign selected claims to me", permissions=["take"])
     def assign_to_me(self, request, queryset):
         run_moves(
             request,
@@ -352,7 +361,7 @@ class ClaimAdmin(RolePermissions, SimpleHistoryAdmin):
 
         return form_action(self, request, queryset, AssignForm, "Assign claims", apply)
 
-    @admin.action(description="Submit the draft verdict of selected claims for review", permissions=["review"])
+    @admin.action(description="Submit the draft verdict of selected claims for review", permissions=["submit"])
     def submit_for_review(self, request, queryset):
         run_moves(
             request,
@@ -506,14 +515,12 @@ class VerdictAdmin(RolePermissions, SimpleHistoryAdmin):
             ),
         )
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        verdict = self.get_object(request, object_id)
-        moves = workflow.moves_for(verdict, request.user) if verdict else []
-        links = [
-            (move.capitalize(), reverse("admin:claims_verdict_move", args=[verdict.pk, MOVE_SLUGS[move]]))
-            for move in moves
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        moves = workflow.moves_for(obj, request.user) if obj else []
+        context["verdict_moves"] = [
+            (move.capitalize(), reverse("admin:claims_verdict_move", args=[obj.pk, MOVE_SLUGS[move]])) for move in moves
         ]
-        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "verdict_moves": links})
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_urls(self):
         move_view = self.admin_site.admin_view(self.move_view)
@@ -525,13 +532,15 @@ class VerdictAdmin(RolePermissions, SimpleHistoryAdmin):
         if move not in SLUG_MOVES or not self.has_view_permission(request, verdict):
             raise PermissionDenied
         move_name = SLUG_MOVES[move]
-        needs_reason = move_name == "retract"
+        needs_reason = workflow.VERDICT_MOVES[move_name].needs_reason
         form = MoveForm(request.POST or None, needs_reason=needs_reason, initial={"read_version": verdict.version})
         change_url = reverse("admin:claims_verdict_change", args=[verdict.pk])
         if request.method == "POST" and form.is_valid():
             verdict.version = form.cleaned_data["read_version"]
             try:
-                result = apply_verdict_move(move_name, verdict, request.user, form.cleaned_data.get("reason", ""))
+                result = workflow.verdict_move(
+                    verdict=verdict, user=request.user, move=move_name, reason=form.cleaned_data.get("reason", "")
+                )
             except workflow.WorkflowError as error:
                 messages.error(request, str(error))
             else:
@@ -549,13 +558,13 @@ class VerdictAdmin(RolePermissions, SimpleHistoryAdmin):
         }
         return TemplateResponse(request, "admin/claims/verdict/move.html", context)
 
-    @admin.action(description="Submit selected verdicts for review", permissions=["review"])
+    @admin.action(description="Submit selected verdicts for review", permissions=["submit"])
     def submit_for_review(self, request, queryset):
         run_moves(
             request, queryset, lambda v: workflow.verdict_submit(verdict=v, user=request.user), "Submitted for review"
         )
 
-    @admin.action(description="Send selected verdicts back to their authors", permissions=["publish"])
+    @admin.action(description="Send selected verdicts back to their authors", permissions=["send_back"])
     def send_back(self, request, queryset):
         run_moves(request, queryset, lambda v: workflow.verdict_send_back(verdict=v, user=request.user), "Sent back")
 
@@ -590,17 +599,6 @@ class MoveForm(forms.Form):
             self.fields["reason"].required = True
         else:
             del self.fields["reason"]
-
-
-def apply_verdict_move(move_name: str, verdict: Verdict, user, reason: str) -> Verdict:
-    moves = {
-        "submit for review": lambda: workflow.verdict_submit(verdict=verdict, user=user),
-        "send back": lambda: workflow.verdict_send_back(verdict=verdict, user=user),
-        "publish": lambda: workflow.verdict_publish(verdict=verdict, editor=user),
-        "retract": lambda: workflow.verdict_retract(verdict=verdict, editor=user, reason=reason),
-        "correct": lambda: workflow.verdict_correct(verdict=verdict, user=user),
-    }
-    return moves[move_name]()
 
 
 @admin.register(Evidence)

@@ -23,6 +23,7 @@ class Move:
     name: str
     permission: str  # codename in the claims app
     edges: dict[str, str]  # state it may start from -> state it leads to
+    needs_reason: bool = False  # kept on record with the change
 
 
 def _table(*moves: Move) -> dict[str, Move]:
@@ -36,9 +37,12 @@ CLAIM_MOVES = _table(
         {ClaimStatus.NEW: ClaimStatus.CHECKWORTHY, ClaimStatus.REJECTED: ClaimStatus.CHECKWORTHY},
     ),
     Move(
-        "reject", "triage_claim", {ClaimStatus.NEW: ClaimStatus.REJECTED, ClaimStatus.CHECKWORTHY: ClaimStatus.REJECTED}
+        "reject",
+        "triage_claim",
+        {ClaimStatus.NEW: ClaimStatus.REJECTED, ClaimStatus.CHECKWORTHY: ClaimStatus.REJECTED},
+        needs_reason=True,
     ),
-    # Taking a claim yourself needs only the right to review; assigning others needs assign_claim.
+    # Taking a claim yourself needs only the right to review; assigning others needs ASSIGN_OTHERS.
     Move(
         "assign",
         "add_verdict",
@@ -58,9 +62,10 @@ VERDICT_MOVES = _table(
     Move("submit for review", "change_verdict", {VerdictStatus.DRAFT: VerdictStatus.IN_REVIEW}),
     Move("send back", "publish_verdict", {VerdictStatus.IN_REVIEW: VerdictStatus.DRAFT}),
     Move("publish", "publish_verdict", {VerdictStatus.IN_REVIEW: VerdictStatus.PUBLISHED}),
-    Move("retract", "retract_verdict", {VerdictStatus.PUBLISHED: VerdictStatus.RETRACTED}),
+    Move("retract", "retract_verdict", {VerdictStatus.PUBLISHED: VerdictStatus.RETRACTED}, needs_reason=True),
     Move("correct", "add_verdict", {VerdictStatus.PUBLISHED: VerdictStatus.PUBLISHED}),
 )
+ASSIGN_OTHERS = "assign_claim"
 
 
 class WorkflowError(Exception):
@@ -88,22 +93,32 @@ def moves_from(obj: Claim | Verdict) -> list[str]:
     return [move.name for move in _moves_table(obj).values() if obj.status in move.edges]
 
 
+def role_allows(user: AbstractBaseUser, move_name: str) -> bool:
+    """Whether the user's role allows the move at all, whatever the state of a record."""
+    move = CLAIM_MOVES.get(move_name) or VERDICT_MOVES[move_name]
+    return user.has_perm(f"claims.{move.permission}")
+
+
 def moves_for(obj: Claim | Verdict, user: AbstractBaseUser) -> list[str]:
     """The moves from the current state that the user's role allows (four eyes is checked on the move)."""
-    table = _moves_table(obj)
-    return [name for name in moves_from(obj) if user.has_perm(f"claims.{table[name].permission}")]
+    return [name for name in moves_from(obj) if role_allows(user, name)]
 
 
-def _check(move_name: str, obj: Claim | Verdict, user: AbstractBaseUser) -> str:
-    """Refuse the move unless the user's role and the object's state allow it; return the new state."""
+def _check(move_name: str, obj: Claim | Verdict, user: AbstractBaseUser, reason: str = "") -> str:
+    """Refuse the move unless the user's role, the object's state and the reason given allow it.
+
+    Returns the state the move leads to.
+    """
     move = _moves_table(obj)[move_name]
     label = type(obj).__name__.lower()
-    if not user.has_perm(f"claims.{move.permission}"):
+    if not role_allows(user, move_name):
         raise NotAllowedError(f"{user} may not {move_name} {label} {obj.pk}: their role does not allow it.")
     if obj.status not in move.edges:
         state = obj.get_status_display().lower()
         allowed = ", ".join(moves_from(obj)) or "none"
         raise IllegalMoveError(f"Cannot {move_name} {label} {obj.pk}: it is {state}. Allowed from {state}: {allowed}.")
+    if move.needs_reason and not reason.strip():
+        raise WorkflowError(f"Cannot {move_name} {label} {obj.pk} without a reason.")
     return move.edges[obj.status]
 
 
@@ -130,12 +145,6 @@ def _save(obj: Claim | Verdict, user: AbstractBaseUser) -> None:
         raise ConflictError(str(error)) from error
 
 
-def _required_reason(reason: str, doing: str) -> str:
-    if not reason.strip():
-        raise WorkflowError(f"Cannot {doing} without a reason.")
-    return reason.strip()
-
-
 def _set_claim_status(claim: Claim, status: str, user: AbstractBaseUser) -> None:
     if claim.status != status:
         claim.status = status
@@ -157,8 +166,8 @@ def claim_mark_checkworthy(*, claim: Claim, user: AbstractBaseUser) -> Claim:
 @transaction.atomic
 def claim_reject(*, claim: Claim, user: AbstractBaseUser, reason: str) -> Claim:
     claim = _lock_claim(claim)
-    claim.status = _check("reject", claim, user)
-    claim.rejection_reason = _required_reason(reason, f"reject claim {claim.pk}")
+    claim.status = _check("reject", claim, user, reason)
+    claim.rejection_reason = reason.strip()
     _save(claim, user)
     return claim
 
@@ -168,7 +177,7 @@ def claim_assign(*, claim: Claim, user: AbstractBaseUser, assignee: AbstractBase
     """Give a claim to a reviewer: anyone who reviews may take one, only editors assign others."""
     claim = _lock_claim(claim)
     claim.status = _check("assign", claim, user)
-    if assignee.pk != user.pk and not user.has_perm("claims.assign_claim"):
+    if assignee.pk != user.pk and not user.has_perm(f"claims.{ASSIGN_OTHERS}"):
         raise NotAllowedError(f"{user} may take claims but not assign them to others.")
     if not assignee.is_active or not assignee.has_perm("claims.add_verdict"):
         raise NotAllowedError(f"{assignee} is not a reviewer and cannot be assigned claims.")
@@ -240,8 +249,8 @@ def verdict_publish(*, verdict: Verdict, editor: AbstractBaseUser) -> Verdict:
 def verdict_retract(*, verdict: Verdict, editor: AbstractBaseUser, reason: str) -> Verdict:
     """Withdraw a published verdict; it stays on record with the reason."""
     verdict = _lock_verdict(verdict)
-    verdict.status = _check("retract", verdict, editor)
-    verdict.retraction_reason = _required_reason(reason, f"retract verdict {verdict.pk}")
+    verdict.status = _check("retract", verdict, editor, reason)
+    verdict.retraction_reason = reason.strip()
     verdict.retracted_at = timezone.now()
     _save(verdict, editor)
     claim = _lock_claim(verdict.claim)
@@ -267,3 +276,15 @@ def verdict_correct(*, verdict: Verdict, user: AbstractBaseUser) -> Verdict:
     )
     _save(correction, user)
     return correction
+
+
+def verdict_move(*, verdict: Verdict, user: AbstractBaseUser, move: str, reason: str = "") -> Verdict:
+    """Make a verdict move named as in ``VERDICT_MOVES``; returns the verdict it leaves (a new one for "correct")."""
+    moves = {
+        "submit for review": lambda: verdict_submit(verdict=verdict, user=user),
+        "send back": lambda: verdict_send_back(verdict=verdict, user=user),
+        "publish": lambda: verdict_publish(verdict=verdict, editor=user),
+        "retract": lambda: verdict_retract(verdict=verdict, editor=user, reason=reason),
+        "correct": lambda: verdict_correct(verdict=verdict, user=user),
+    }
+    return moves[move]()
