@@ -146,9 +146,9 @@ class CurrentRatingFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == self.NONE:
-            return queryset.filter(current_rating_slug__isnull=True)
+            return queryset.filter(current_verdict__isnull=True)
         if self.value():
-            return queryset.filter(current_rating_slug=self.value())
+            return queryset.filter(current_verdict__rating__slug=self.value())
         return queryset
 
 
@@ -206,7 +206,7 @@ class VerdictInline(admin.TabularInline):
 @admin.register(Claim)
 class ClaimAdmin(RolePermissions, SimpleHistoryAdmin):
     list_display = ["short_text", "speaker_name", "source_short", "said_on", "status", "current_rating", "assignee"]
-    list_select_related = ["speaker", "source", "assignee"]
+    list_select_related = ["speaker", "source", "assignee", "current_verdict__rating"]
     list_filter = [
         "status",
         CurrentRatingFilter,
@@ -245,9 +245,6 @@ class ClaimAdmin(RolePermissions, SimpleHistoryAdmin):
         "approve_and_publish",
         "retract",
     ]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_current_rating()
 
     def get_readonly_fields(self, request, obj=None):
         # What a published fact-check says it checked must not shift under it.
@@ -288,9 +285,9 @@ class ClaimAdmin(RolePermissions, SimpleHistoryAdmin):
             return str(claim.claim_date.year)
         return claim.claim_date.isoformat()
 
-    @admin.display(description="Current rating", ordering="current_rating_label")
+    @admin.display(description="Current rating", ordering="current_verdict__rating__label")
     def current_rating(self, claim):
-        return claim.current_rating_label
+        return claim.current_verdict.rating.label if claim.current_verdict else None
 
     @admin.display(description="Verdicts")
     def verdict_links(self, claim):

@@ -9,10 +9,11 @@ import re
 import unicodedata
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, URLValidator
-from django.db import models, transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db import connections, models, transaction
+from django.db.models import Exists, F, OuterRef, Q
 from simple_history.models import HistoricalRecords
 
 language_tag_validator = RegexValidator(
@@ -51,6 +52,33 @@ def _choices_constraint(field: str, choices: type[models.TextChoices], model: st
     return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=f"{model}_{field}_valid")
 
 
+def _sees_unpublished(user, model: type[models.Model]) -> bool:
+    """Whether ``user`` is on the newsroom's staff for ``model``: they see drafts and internal records."""
+    return user.is_authenticated and user.has_perm(f"claims.view_{model._meta.model_name}")
+
+
+class VisibleQuerySet(models.QuerySet):
+    """Records that the public may see are those behind a published claim (DESIGN.md, section 3)."""
+
+    public_claim_paths: tuple[str, ...] = ()
+
+    def visible_to(self, user):
+        if _sees_unpublished(user, self.model):
+            return self
+        return self.filter(self.public_condition())
+
+    def public_condition(self) -> Q:
+        published = Claim.objects.filter(status=ClaimStatus.PUBLISHED)
+        condition = Q()
+        for path in self.public_claim_paths:
+            condition |= Exists(published.filter(**{path: OuterRef("pk")}))
+        return condition
+
+
+class TopicQuerySet(VisibleQuerySet):
+    public_claim_paths = ("topics",)
+
+
 class Topic(models.Model):
     """A subject that claims are filed under ("elections", "Venezuela")."""
 
@@ -58,6 +86,7 @@ class Topic(models.Model):
     slug = models.SlugField(max_length=100)
 
     history = HistoricalRecords()
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -80,6 +109,10 @@ class SourceKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class SourceQuerySet(VisibleQuerySet):
+    public_claim_paths = ("source", "first_appearance")
+
+
 class Source(models.Model):
     """A document in which claims appear: an article, press release, transcript, post or video."""
 
@@ -98,9 +131,11 @@ class Source(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_on", "title"]
+        indexes = [models.Index(fields=["publisher"], name="source_publisher")]
         constraints = [
             models.UniqueConstraint(
                 fields=["url"],
@@ -142,6 +177,10 @@ class SpeakerKind(models.TextChoices):
     GROUP = "group", "Group of people"
 
 
+class SpeakerQuerySet(VisibleQuerySet):
+    public_claim_paths = ("speaker",)
+
+
 class Speaker(models.Model):
     """Who made a claim: a person, an organisation, an anonymous source or a group."""
 
@@ -155,6 +194,7 @@ class Speaker(models.Model):
     same_as = HttpUrlField(blank=True, help_text="A page that identifies the speaker, such as their Wikidata item.")
 
     history = HistoricalRecords()
+    objects = SpeakerQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -207,16 +247,31 @@ class DatePrecision(models.TextChoices):
     YEAR = "year", "Year"
 
 
-class ClaimQuerySet(models.QuerySet):
-    def with_current_rating(self):
-        """Annotate each claim with the rating of its current (latest published) verdict."""
-        current = Verdict.objects.filter(claim=OuterRef("pk"), status=Verdict.Status.PUBLISHED).order_by(
-            "-published_at", "-pk"
-        )
-        return self.annotate(
-            current_rating_label=Subquery(current.values("rating__label")[:1]),
-            current_rating_slug=Subquery(current.values("rating__slug")[:1]),
-        )
+class ClaimSearchDocument(SearchVector):
+    """The English full-text vector of a claim's text, stored in a generated column on PostgreSQL.
+
+    SQLite has no full-text type: the column stays empty there and search matches the text itself
+    (``ClaimQuerySet.search``).
+    """
+
+    def __init__(self):
+        super().__init__("text", config="english")
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return "NULL", []
+
+
+class ClaimQuerySet(VisibleQuerySet):
+    def public_condition(self) -> Q:
+        return Q(status=ClaimStatus.PUBLISHED)
+
+    def search(self, terms: str):
+        """Claims whose text matches ``terms`` as a web search would (quoted phrases, -exclusions, or)."""
+        if connections[self.db].vendor == "postgresql":
+            return self.filter(search_vector=SearchQuery(terms, config="english", search_type="websearch"))
+        # Without an index to use, every word must occur in the text; operators are not understood.
+        words = re.findall(r"\w+", terms)
+        return self.filter(*(Q(text__icontains=word) for word in words)) if words else self.none()
 
 
 class Claim(models.Model):
@@ -263,14 +318,30 @@ class Claim(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
+    # Kept by the workflow (``refresh_current_verdict``) so that lists and filters by rating join
+    # one row instead of searching each claim's verdicts.
+    current_verdict = models.ForeignKey(
+        "Verdict",
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The latest published verdict.",
+    )
+    search_vector = models.GeneratedField(
+        expression=ClaimSearchDocument(), output_field=SearchVectorField(null=True), db_persist=True
+    )
 
-    history = HistoricalRecords(m2m_fields=[topics])
+    history = HistoricalRecords(m2m_fields=[topics], excluded_fields=["search_vector"])
     objects = ClaimQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["status", "-created_at"], name="claim_status_created"),
+            # The API lists newest first by id, for anonymous callers among published claims only.
+            models.Index(fields=["status", "-id"], name="claim_status_id"),
             models.Index(fields=["claim_date"], name="claim_date"),
         ]
         permissions = [
@@ -316,9 +387,11 @@ class Claim(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    @property
-    def current_verdict(self):
-        return self.verdicts.filter(status=Verdict.Status.PUBLISHED).order_by("-published_at", "-pk").first()
+    def refresh_current_verdict(self) -> None:
+        """Point at the latest published verdict, or at none; the caller saves the claim."""
+        self.current_verdict = (
+            self.verdicts.filter(status=Verdict.Status.PUBLISHED).order_by("-published_at", "-pk").first()
+        )
 
 
 class StaleVersionError(Exception):
@@ -330,6 +403,12 @@ class VerdictStatus(models.TextChoices):
     IN_REVIEW = "in_review", "In review"
     PUBLISHED = "published", "Published"
     RETRACTED = "retracted", "Retracted"
+
+
+class VerdictQuerySet(VisibleQuerySet):
+    def public_condition(self) -> Q:
+        # A retraction stays public with its reason, as long as the claim it was about is.
+        return Q(status__in=[VerdictStatus.PUBLISHED, VerdictStatus.RETRACTED], claim__status=ClaimStatus.PUBLISHED)
 
 
 class Verdict(models.Model):
@@ -391,10 +470,14 @@ class Verdict(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
+    objects = VerdictQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["claim", "status", "-published_at"], name="verdict_claim_current")]
+        indexes = [
+            models.Index(fields=["claim", "status", "-published_at"], name="verdict_claim_current"),
+            models.Index(fields=["published_at"], name="verdict_published_at"),
+        ]
         permissions = [
             ("publish_verdict", "Can approve and publish verdicts written by others"),
             ("retract_verdict", "Can retract published verdicts"),
@@ -489,6 +572,11 @@ class EvidenceKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class EvidenceQuerySet(VisibleQuerySet):
+    def public_condition(self) -> Q:
+        return Q(claim__status=ClaimStatus.PUBLISHED)
+
+
 class Evidence(models.Model):
     """Material that supports, refutes or gives context to a claim."""
 
@@ -511,6 +599,7 @@ class Evidence(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
+    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -241,7 +241,10 @@ def verdict_publish(*, verdict: Verdict, editor: AbstractBaseUser) -> Verdict:
     verdict.approved_by = editor
     verdict.published_at = timezone.now()
     _save(verdict, editor)
-    _set_claim_status(_lock_claim(verdict.claim), ClaimStatus.PUBLISHED, editor)
+    claim = _lock_claim(verdict.claim)
+    claim.status = ClaimStatus.PUBLISHED
+    claim.current_verdict = verdict
+    _save(claim, editor)
     return verdict
 
 
@@ -254,8 +257,10 @@ def verdict_retract(*, verdict: Verdict, editor: AbstractBaseUser, reason: str) 
     verdict.retracted_at = timezone.now()
     _save(verdict, editor)
     claim = _lock_claim(verdict.claim)
-    if not claim.verdicts.filter(status=VerdictStatus.PUBLISHED).exists():
-        _set_claim_status(claim, ClaimStatus.ASSIGNED if claim.assignee_id else ClaimStatus.CHECKWORTHY, editor)
+    claim.refresh_current_verdict()
+    if claim.current_verdict is None:
+        claim.status = ClaimStatus.ASSIGNED if claim.assignee_id else ClaimStatus.CHECKWORTHY
+    _save(claim, editor)
     return verdict
 
 

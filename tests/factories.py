@@ -81,6 +81,7 @@ class VerdictFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Verdict
+        skip_postgeneration_save = True
 
     claim = factory.SubFactory(ClaimFactory, assigned=True)
     author = factory.SelfAttribute("claim.assignee")
@@ -95,6 +96,13 @@ class VerdictFactory(factory.django.DjangoModelFactory):
             approved_by=factory.SubFactory(UserFactory, role="editor"),
             published_at=factory.LazyFunction(timezone.now),
         )
+
+    @factory.post_generation
+    def publish_claim(verdict, create, extracted, **kwargs):
+        """A published verdict makes its claim published and current, as ``workflow.verdict_publish`` does."""
+        if create and verdict.status == Verdict.Status.PUBLISHED:
+            Claim.objects.filter(pk=verdict.claim_id).update(status=Claim.Status.PUBLISHED, current_verdict=verdict)
+            verdict.claim.refresh_from_db()
 
 
 class EvidenceFactory(factory.django.DjangoModelFactory):

@@ -215,7 +215,7 @@ class TestRetractionAndCorrection:
         correction.save()
         correction = workflow.verdict_submit(verdict=correction, user=reviewer)
         workflow.verdict_publish(verdict=correction, editor=editor)
-        assert original.claim.current_verdict == correction
+        assert reload(original.claim).current_verdict == correction
         assert reload(original).headline == "The figure is wrong"
 
     def test_it_refuses_to_correct_a_draft(self, reviewer):
