@@ -247,17 +247,8 @@ class ClaimAdmin(RolePermissions, SimpleHistoryAdmin):
     ]
 
     def get_readonly_fields(self, request, obj=None):
-        # What a published fact-check says it checked must not shift under it.
         if obj and obj.status == Claim.Status.PUBLISHED:
-            return [
-                *self.readonly_fields,
-                "text",
-                "is_verbatim",
-                "speaker",
-                "source",
-                "claim_date",
-                "claim_date_precision",
-            ]
+            return [*self.readonly_fields, *Claim.FROZEN_WHEN_PUBLISHED]
         return self.readonly_fields
 
     @admin.display(description="Claim", ordering="text")
@@ -459,11 +450,7 @@ class VerdictAdmin(RolePermissions, SimpleHistoryAdmin):
     actions = ["submit_for_review", "send_back", "publish", "retract"]
 
     def has_change_permission(self, request, obj=None):
-        # Only drafts are edited: a verdict in review is what its approver read, and a published
-        # one is corrected by a new version, never in place.
-        if obj is not None and obj.status != VerdictStatus.DRAFT:
-            return False
-        if obj is not None and obj.author_id != request.user.pk and not self.has_publish_permission(request):
+        if obj is not None and not workflow.may_edit(verdict=obj, user=request.user):
             return False
         return super().has_change_permission(request, obj)
 

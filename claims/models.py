@@ -281,6 +281,9 @@ class Claim(models.Model):
 
     DatePrecision = DatePrecision
 
+    # What a published fact-check says it checked must not shift under it.
+    FROZEN_WHEN_PUBLISHED = ("text", "is_verbatim", "speaker", "source", "claim_date", "claim_date_precision")
+
     text = models.TextField()
     is_verbatim = models.BooleanField(default=False, help_text="The text is a direct quote of the speaker.")
     context = models.TextField(blank=True, help_text="The surrounding sentence in the source.")

@@ -204,6 +204,34 @@ def ensure_can_draft(*, claim: Claim, user: AbstractBaseUser) -> None:
     _check("draft a verdict", claim, user)
 
 
+def may_edit(*, verdict: Verdict, user: AbstractBaseUser) -> bool:
+    """Only drafts are edited, by their author or an editor.
+
+    A verdict in review is what its approver read, and a published one is corrected by a new
+    version, never in place.
+    """
+    return (
+        verdict.status == VerdictStatus.DRAFT
+        and user.has_perm("claims.change_verdict")
+        and (verdict.author_id == user.pk or user.has_perm("claims.publish_verdict"))
+    )
+
+
+@transaction.atomic
+def verdict_update(*, verdict: Verdict, user: AbstractBaseUser, changes: dict) -> Verdict:
+    """Change fields of a draft; refused with ``ConflictError`` if someone saved it since ``verdict`` was read."""
+    if not may_edit(verdict=verdict, user=user):
+        state = verdict.get_status_display().lower()
+        raise NotAllowedError(
+            f"{user} may not edit verdict {verdict.pk}: it is {state}; only drafts are edited, "
+            "by their author or an editor."
+        )
+    for name, value in changes.items():
+        setattr(verdict, name, value)
+    _save(verdict, user)
+    return verdict
+
+
 @transaction.atomic
 def verdict_submit(*, verdict: Verdict, user: AbstractBaseUser) -> Verdict:
     verdict = _lock_verdict(verdict)

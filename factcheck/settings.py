@@ -4,6 +4,8 @@ The variables are listed, with their defaults, in README.md ("Configuration"). D
 (`make run`) sets DEBUG=true; everything else defaults to what a production server needs.
 """
 
+import datetime
+import re
 import zoneinfo
 from pathlib import Path
 
@@ -33,6 +35,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "simple_history",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "knox",
     "claims",
 ]
 
@@ -127,6 +134,63 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+}
+
+# The API (README, "Using the API"). Tokens are stored hashed (django-rest-knox) and expire.
+# Throttling is a courtesy to share the server fairly, not a security control.
+THROTTLE_RATE = r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$"
+API_THROTTLE_ANON = env_str("API_THROTTLE_ANON", "120/minute")
+API_THROTTLE_USER = env_str("API_THROTTLE_USER", "1200/minute")
+for _name, _rate in (("API_THROTTLE_ANON", API_THROTTLE_ANON), ("API_THROTTLE_USER", API_THROTTLE_USER)):
+    if not re.match(THROTTLE_RATE, _rate):
+        raise ImproperlyConfigured(
+            f"{_name}={_rate!r} is not a rate such as '120/minute' (per second, minute, hour or day)."
+        )
+REST_FRAMEWORK = {
+    # The token scheme comes first so that a request without credentials gets 401 with WWW-Authenticate.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "claims.api.pagination.ListPagination",
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],  # bodies up to DATA_UPLOAD_MAX_MEMORY_SIZE
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"anon": API_THROTTLE_ANON, "user": API_THROTTLE_USER},
+    "EXCEPTION_HANDLER": "claims.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(days=env_int("API_TOKEN_DAYS", 90)),
+    "AUTO_REFRESH": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Fact-check tracker API",
+    "DESCRIPTION": "Claims, verdicts, evidence, speakers, sources, ratings and topics of a newsroom's fact-checks.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The docs page must work offline: its scripts come from drf-spectacular-sidecar, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ClaimStatusEnum": "claims.models.ClaimStatus",
+        "VerdictStatusEnum": "claims.models.VerdictStatus",
+        "SourceKindEnum": "claims.models.SourceKind",
+        "SpeakerKindEnum": "claims.models.SpeakerKind",
+        "EvidenceKindEnum": "claims.models.EvidenceKind",
+    },
 }
 
 # The history pages show every version but cannot restore one: that would bypass the workflow.

@@ -1,11 +1,18 @@
-"""Personas shared by the suite: two editors, a reviewer, a researcher and an outsider."""
+"""Personas shared by the suite (two editors, a reviewer, a researcher, an outsider) and a newsroom to look at."""
 
 import importlib
 
 import pytest
 from django.apps import apps
 
-from tests.factories import UserFactory
+from tests.factories import (
+    ClaimFactory,
+    EvidenceFactory,
+    SourceFactory,
+    TopicFactory,
+    UserFactory,
+    VerdictFactory,
+)
 
 
 @pytest.fixture
@@ -43,3 +50,21 @@ def data_migrations(transactional_db):
     """
     importlib.import_module("claims.migrations.0002_default_rating_scale").create_scale(apps, None)
     importlib.import_module("claims.migrations.0003_roles").create_roles(apps, None)
+
+
+@pytest.fixture
+def newsroom(db):
+    """A published fact-check with evidence beside a draft, a claim in triage and what each points at."""
+    published = VerdictFactory(published=True)
+    published.claim.topics.add(TopicFactory(slug="public-topic"))
+    draft = VerdictFactory(headline="Draft headline")
+    draft.claim.topics.add(TopicFactory(slug="internal-topic"))
+    triage = ClaimFactory(notes="Internal note")
+    return {
+        "published": published,
+        "draft": draft,
+        "triage": triage,
+        "public_evidence": EvidenceFactory(claim=published.claim),
+        "draft_evidence": EvidenceFactory(claim=draft.claim),
+        "internal_source": SourceFactory(title="Unpublished source"),
+    }

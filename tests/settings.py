@@ -5,6 +5,9 @@ import os
 os.environ.setdefault("SECRET_KEY", "tests-only-not-secret-" + "x" * 40)
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses that by default.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# The suite makes many requests a minute; the throttling test sets its own rates.
+os.environ.setdefault("API_THROTTLE_ANON", "1000000/minute")
+os.environ.setdefault("API_THROTTLE_USER", "1000000/minute")
 
 from factcheck.settings import *  # noqa: F403
 
@@ -17,3 +20,4 @@ STORAGES = {
 # Serve static files from the apps' folders, as in development: tests never run collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+REST_FRAMEWORK = {**REST_FRAMEWORK, "TEST_REQUEST_DEFAULT_FORMAT": "json"}  # noqa: F405

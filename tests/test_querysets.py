@@ -4,22 +4,9 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from claims.models import Claim, Evidence, Source, Speaker, Topic, Verdict
-from tests.factories import ClaimFactory, EvidenceFactory, SourceFactory, TopicFactory, VerdictFactory
+from tests.factories import ClaimFactory, SourceFactory, VerdictFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def newsroom():
-    """A published fact-check beside a draft, a claim in triage, and what each of them points at."""
-    published = VerdictFactory(published=True)
-    published.claim.topics.add(TopicFactory(slug="public"))
-    draft = VerdictFactory(headline="Draft headline")
-    draft.claim.topics.add(TopicFactory(slug="internal"))
-    triage = ClaimFactory(first_appearance=SourceFactory(title="Press release"))
-    EvidenceFactory(claim=published.claim, title="Public evidence")
-    EvidenceFactory(claim=draft.claim, title="Draft evidence")
-    return {"published": published, "draft": draft, "triage": triage}
 
 
 class TestVisibleTo:
@@ -30,8 +17,8 @@ class TestVisibleTo:
             assert list(Verdict.objects.visible_to(user)) == [published]
             assert list(Speaker.objects.visible_to(user)) == [published.claim.speaker]
             assert list(Source.objects.visible_to(user)) == [published.claim.source]
-            assert list(Topic.objects.visible_to(user).values_list("slug", flat=True)) == ["public"]
-            assert list(Evidence.objects.visible_to(user).values_list("title", flat=True)) == ["Public evidence"]
+            assert list(Topic.objects.visible_to(user).values_list("slug", flat=True)) == ["public-topic"]
+            assert list(Evidence.objects.visible_to(user)) == [newsroom["public_evidence"]]
 
     def test_a_retraction_stays_public_while_its_claim_is(self, newsroom, researcher):
         published = newsroom["published"]

@@ -1,0 +1,79 @@
+"""One JSON shape for every error the API answers.
+
+Every error body is ``{"status": 400, "detail": "...", "errors": [{"field": ..., "code": ..., "message": ...}]}``;
+``field`` names the offending field as a dotted path (``topics.1``), or is null when the error
+is about the request as a whole.
+"""
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, status
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from claims import workflow
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The record changed since you read it: fetch it again and reapply your change."
+    default_code = "precondition_failed"
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = "Send the ETag you read in an If-Match header, so that no one else's change is overwritten."
+    default_code = "precondition_required"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "payload_too_large"
+
+
+class WorkflowConflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "illegal_move"
+
+
+def _as_api_exception(exc):
+    """Errors raised below the API (request size, model validation, workflow) in the API's own terms."""
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge(f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.")
+    if isinstance(exc, DjangoValidationError):
+        return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    if isinstance(exc, workflow.NotAllowedError):
+        return exceptions.PermissionDenied(str(exc))
+    if isinstance(exc, workflow.IllegalMoveError):
+        return WorkflowConflict(str(exc))
+    if isinstance(exc, workflow.ConflictError):
+        return WorkflowConflict(str(exc), code="conflict")
+    if isinstance(exc, workflow.WorkflowError):
+        return exceptions.ValidationError({"reason": [str(exc)]})
+    return exc
+
+
+def _flatten(detail, path=()):
+    """Yield (field path, ErrorDetail) for a DRF error structure of nested dicts and lists."""
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            yield from _flatten(value, path if key in ("non_field_errors", "detail") else (*path, str(key)))
+    elif isinstance(detail, list):
+        nested = any(isinstance(item, dict | list) for item in detail)
+        for index, item in enumerate(detail):
+            yield from _flatten(item, (*path, str(index)) if nested else path)
+    else:
+        yield ".".join(path) or None, detail
+
+
+def exception_handler(exc, context):
+    response = drf_exception_handler(_as_api_exception(exc), context)
+    if response is None:
+        return None
+    errors = [
+        {"field": field, "code": getattr(detail, "code", "error"), "message": str(detail)}
+        for field, detail in _flatten(response.data)
+    ]
+    response.data = {"status": response.status_code, "detail": errors[0]["message"], "errors": errors}
+    return response

@@ -1,0 +1,277 @@
+"""Representations: reads embed what a researcher needs in one call, writes take ids.
+
+Writes run the model's ``full_clean()`` (``CleanModelSerializer``), so the API refuses exactly
+what the admin refuses: constraints, a claim dated after its source, a verbatim quote missing
+from the source text.
+"""
+
+from django.db import transaction
+from rest_framework import serializers
+from rest_framework.validators import UniqueValidator
+
+from claims.models import Claim, Evidence, Rating, Source, Speaker, Topic, Verdict
+
+
+class CleanModelSerializer(serializers.ModelSerializer):
+    """Saves through ``full_clean()``; many-to-many fields are set after the row is saved.
+
+    DRF's own uniqueness checks are dropped: ``full_clean()`` checks the same constraints and
+    answers with the messages the models give them.
+    """
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            field.validators = [v for v in field.validators if not isinstance(v, UniqueValidator)]
+        return fields
+
+    def get_validators(self):
+        return []
+
+    def create(self, validated_data):
+        return self._save(self.Meta.model(), validated_data)
+
+    def update(self, instance, validated_data):
+        return self._save(instance, validated_data)
+
+    @transaction.atomic
+    def _save(self, instance, validated_data):
+        many = {
+            name: validated_data.pop(name)
+            for name in list(validated_data)
+            if instance._meta.get_field(name).many_to_many
+        }
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        instance.full_clean()
+        instance.save()
+        for name, value in many.items():
+            getattr(instance, name).set(value)
+        return instance
+
+
+# Embedded summaries
+
+
+class RatingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Rating
+        fields = ["id", "label", "slug", "value", "color", "description"]
+        read_only_fields = fields
+
+
+class TopicSerializer(CleanModelSerializer):
+    class Meta:
+        model = Topic
+        fields = ["id", "name", "slug"]
+
+
+class SpeakerSerializer(CleanModelSerializer):
+    class Meta:
+        model = Speaker
+        fields = ["id", "name", "slug", "kind", "role", "affiliation", "same_as"]
+
+
+class SourceSerializer(CleanModelSerializer):
+    class Meta:
+        model = Source
+        fields = [
+            "id",
+            "title",
+            "publisher",
+            "url",
+            "author",
+            "published_on",
+            "kind",
+            "language",
+            "archived_url",
+            "text",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class SourceSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = ["id", "title", "publisher", "url", "published_on", "kind"]
+        read_only_fields = fields
+
+
+class VerdictSummarySerializer(serializers.ModelSerializer):
+    rating = RatingSerializer(read_only=True)
+
+    class Meta:
+        model = Verdict
+        fields = ["id", "rating", "headline", "summary", "url", "language", "published_at"]
+        read_only_fields = fields
+
+
+# Claims
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    """A claim as the public reads it."""
+
+    speaker = SpeakerSerializer(read_only=True)
+    source = SourceSummarySerializer(read_only=True)
+    first_appearance = SourceSummarySerializer(read_only=True, allow_null=True)
+    topics = TopicSerializer(many=True, read_only=True)
+    current_verdict = VerdictSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "text",
+            "is_verbatim",
+            "context",
+            "speaker",
+            "source",
+            "first_appearance",
+            "claim_date",
+            "claim_date_precision",
+            "topics",
+            "checkworthiness",
+            "status",
+            "current_verdict",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class StaffClaimSerializer(ClaimSerializer):
+    """A claim as the newsroom reads it, with its internal fields."""
+
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta(ClaimSerializer.Meta):
+        fields = [*ClaimSerializer.Meta.fields, "rejection_reason", "assignee", "notes"]
+        read_only_fields = fields
+
+
+class ClaimWriteSerializer(CleanModelSerializer):
+    """What a reviewer sends to record or change a claim; its status changes through the workflow actions."""
+
+    class Meta:
+        model = Claim
+        fields = [
+            "text",
+            "is_verbatim",
+            "context",
+            "speaker",
+            "source",
+            "first_appearance",
+            "claim_date",
+            "claim_date_precision",
+            "topics",
+            "checkworthiness",
+            "notes",
+        ]
+
+    def validate(self, attrs):
+        claim = self.instance
+        if claim is not None and claim.status == Claim.Status.PUBLISHED:
+            changed = [
+                name for name in Claim.FROZEN_WHEN_PUBLISHED if name in attrs and attrs[name] != getattr(claim, name)
+            ]
+            if changed:
+                raise serializers.ValidationError(
+                    dict.fromkeys(changed, "The claim is published: what its fact-check checked cannot change.")
+                )
+        return attrs
+
+
+class ClaimRejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why the claim is not worth checking; kept on record.")
+
+
+class ClaimAssignSerializer(serializers.Serializer):
+    assignee = serializers.CharField(
+        required=False, max_length=150, help_text="User name of the reviewer; yourself when left out."
+    )
+
+
+# Verdicts
+
+
+class VerdictSerializer(serializers.ModelSerializer):
+    """A verdict as the public reads it."""
+
+    rating = RatingSerializer(read_only=True)
+
+    class Meta:
+        model = Verdict
+        fields = [
+            "id",
+            "claim",
+            "rating",
+            "headline",
+            "summary",
+            "body",
+            "status",
+            "url",
+            "language",
+            "published_at",
+            "retracted_at",
+            "retraction_reason",
+            "corrects",
+            "publisher_name",
+            "publisher_url",
+        ]
+        read_only_fields = fields
+
+
+class StaffVerdictSerializer(VerdictSerializer):
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta(VerdictSerializer.Meta):
+        fields = [*VerdictSerializer.Meta.fields, "author", "approved_by", "version", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class VerdictWriteSerializer(serializers.ModelSerializer):
+    """A draft verdict's text and rating; the workflow saves it."""
+
+    class Meta:
+        model = Verdict
+        fields = ["claim", "rating", "headline", "summary", "body", "url", "language"]
+
+    def validate_claim(self, claim):
+        if self.instance is not None and claim != self.instance.claim:
+            raise serializers.ValidationError("A verdict stays on the claim it was drafted for.")
+        return claim
+
+
+class VerdictMoveSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, help_text="Required to retract: the public reason."
+    )
+
+
+# Evidence
+
+
+class EvidenceSerializer(CleanModelSerializer):
+    added_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id",
+            "claim",
+            "url",
+            "title",
+            "publisher",
+            "excerpt",
+            "stance",
+            "kind",
+            "published_on",
+            "archived_url",
+            "added_by",
+            "created_at",
+        ]
+        read_only_fields = ["added_by", "created_at"]

@@ -1,0 +1,360 @@
+"""ViewSets of /api/v1/: thin layers over ``visible_to``, the serializers and the workflow.
+
+Permissions deny by default: reads are open (each queryset shows only what the caller may see),
+writes need the model permissions of the caller's role, and workflow actions are decided by
+``claims.workflow``. Updates need the ETag the caller read (``If-Match``), so that two people
+editing one record never overwrite each other.
+"""
+
+import hashlib
+import json
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from claims import workflow
+from claims.api import filters, serializers
+from claims.api.errors import PreconditionFailed, PreconditionRequired
+from claims.models import Claim, Evidence, Rating, Source, Speaker, Topic, Verdict
+
+
+class RolePermissions(permissions.DjangoModelPermissions):
+    """Anyone reads (the queryset hides what they may not see); writing needs the role's model permission."""
+
+    authenticated_users_only = False
+
+    def has_permission(self, request, view):
+        # A method the endpoint does not offer is refused as such (405), whoever asks.
+        if getattr(view, "action", "") is None:
+            return True
+        return super().has_permission(request, view)
+
+
+class MovePermissions(permissions.IsAuthenticated):
+    """Workflow actions need a user; whether the role and the record's state allow the move is the workflow's call."""
+
+
+def _sees_internal(request, model) -> bool:
+    return request.user.has_perm(f"claims.view_{model._meta.model_name}")
+
+
+def etag_of(data) -> str:
+    digest = hashlib.blake2b(json.dumps(data, sort_keys=True, default=str).encode(), digest_size=16).hexdigest()
+    return f'"{digest}"'
+
+
+ERRORS = {
+    400: OpenApiResponse(description="Invalid input: the errors name each field and problem."),
+    401: OpenApiResponse(description="Authentication needed."),
+    403: OpenApiResponse(description="The caller's role does not allow this."),
+    404: OpenApiResponse(description="No such record, or not one the caller may see."),
+    405: OpenApiResponse(description="Method not allowed."),
+    406: OpenApiResponse(description="Only JSON is served."),
+    409: OpenApiResponse(description="The workflow does not allow this move from the record's current state."),
+    412: OpenApiResponse(description="If-Match does not match: someone changed the record since it was read."),
+    413: OpenApiResponse(description="The request body is too large."),
+    415: OpenApiResponse(description="Only JSON bodies are accepted."),
+    428: OpenApiResponse(description="An update needs If-Match with the ETag that was read."),
+    429: OpenApiResponse(description="Too many requests; retry after the delay given."),
+}
+IF_MATCH = OpenApiParameter(
+    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True, description="The ETag of the record as read."
+)
+IF_MATCH_OPTIONAL = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The ETag of the record as read; the move is refused with 412 if it changed since.",
+)
+
+
+def _errors(*codes):
+    return {code: ERRORS[code] for code in (400, 401, 403, 404, 405, 406, 429, *codes)}
+
+
+class ReadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
+    """Lists and details of what the caller may see; details carry an ETag and answer If-None-Match.
+
+    ``read_serializer_class`` renders for the public, ``staff_serializer_class`` (if any) for the
+    newsroom's staff, and ``write_serializer_class`` takes what is sent.
+    """
+
+    permission_classes = [RolePermissions]
+    read_serializer_class = None
+    staff_serializer_class = None
+    write_serializer_class = None
+    http_method_names = ["get", "head", "options"]
+
+    def get_queryset(self):
+        return self.queryset.visible_to(self.request.user)
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update"):
+            return self.write_serializer_class or self.read_serializer_class
+        return self.read_serializer_class_for_caller()
+
+    def read_serializer_class_for_caller(self):
+        if self.staff_serializer_class and _sees_internal(self.request, self.queryset.model):
+            return self.staff_serializer_class
+        return self.read_serializer_class
+
+    def read_serializer(self, instance):
+        """The representation the caller reads, whatever the action: the answer to a write, and its ETag."""
+        return self.read_serializer_class_for_caller()(instance, context=self.get_serializer_context())
+
+    def retrieve(self, request, *args, **kwargs):
+        data = self.get_serializer(self.get_object()).data
+        etag = etag_of(data)
+        if etag in _etags(request.headers.get("If-None-Match")):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        return Response(data, headers={"ETag": etag})
+
+
+class EditableViewSet(ReadViewSet):
+    """Creates, and updates that must send back the ETag they read (If-Match): a stale one gets 412."""
+
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def respond_with(self, instance, status_code=status.HTTP_200_OK):
+        instance = self.get_queryset().get(pk=instance.pk)
+        data = self.read_serializer(instance).data
+        return Response(data, status=status_code, headers={"ETag": etag_of(data)})
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self.respond_with(self.perform_create(serializer), status.HTTP_201_CREATED)
+
+    def perform_create(self, serializer):
+        return serializer.save()
+
+    def update(self, request, *args, partial=False, **kwargs):
+        with transaction.atomic():
+            instance = self.locked_object()
+            self.check_if_match(request, instance)
+            serializer = self.get_serializer(instance, data=request.data, partial=partial)
+            serializer.is_valid(raise_exception=True)
+            instance = self.perform_update(serializer)
+        return self.respond_with(instance)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    def perform_update(self, serializer):
+        return serializer.save()
+
+    def locked_object(self):
+        queryset = self.filter_queryset(self.get_queryset()).select_for_update(of=("self",))
+        instance = get_object_or_404(queryset, pk=self.kwargs["pk"])
+        self.check_object_permissions(self.request, instance)
+        return instance
+
+    def check_if_match(self, request, instance, required=True):
+        sent = request.headers.get("If-Match")
+        if sent is None:
+            if required:
+                raise PreconditionRequired()
+            return
+        etags = _etags(sent)
+        if "*" not in etags and etag_of(self.read_serializer(instance).data) not in etags:
+            raise PreconditionFailed()
+
+
+def _etags(header: str | None) -> set[str]:
+    return {tag.strip().removeprefix("W/") for tag in (header or "").split(",") if tag.strip()}
+
+
+def _documented(read, write=None, *, with_writes=True):
+    """The OpenAPI description of a ViewSet's standard actions: what they take, answer and refuse."""
+    views = {
+        "list": extend_schema(responses={200: read(many=True), **_errors()}),
+        "retrieve": extend_schema(
+            responses={200: read, 304: OpenApiResponse(description="Not modified."), **_errors()}
+        ),
+    }
+    if with_writes:
+        views |= {
+            "create": extend_schema(request=write or read, responses={201: read, **_errors(413, 415)}),
+            "update": extend_schema(
+                request=write or read, parameters=[IF_MATCH], responses={200: read, **_errors(412, 413, 415, 428)}
+            ),
+            "partial_update": extend_schema(
+                request=write or read, parameters=[IF_MATCH], responses={200: read, **_errors(412, 413, 415, 428)}
+            ),
+        }
+    return extend_schema_view(**views)
+
+
+@_documented(serializers.RatingSerializer, with_writes=False)
+class RatingViewSet(ReadViewSet):
+    """The rating scale: every label a verdict may carry."""
+
+    queryset = Rating.objects.all()
+    read_serializer_class = serializers.RatingSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return self.queryset
+
+
+@_documented(serializers.TopicSerializer)
+class TopicViewSet(EditableViewSet):
+    queryset = Topic.objects.all()
+    read_serializer_class = serializers.TopicSerializer
+
+
+@_documented(serializers.SpeakerSerializer)
+class SpeakerViewSet(EditableViewSet):
+    queryset = Speaker.objects.all()
+    read_serializer_class = serializers.SpeakerSerializer
+    filterset_class = filters.SpeakerFilter
+
+
+@_documented(serializers.SourceSerializer)
+class SourceViewSet(EditableViewSet):
+    queryset = Source.objects.all()
+    read_serializer_class = serializers.SourceSerializer
+    filterset_class = filters.SourceFilter
+
+
+@_documented(serializers.EvidenceSerializer)
+@extend_schema_view(destroy=extend_schema(responses={204: None, **_errors()}))
+class EvidenceViewSet(EditableViewSet, mixins.DestroyModelMixin):
+    queryset = Evidence.objects.select_related("added_by")
+    read_serializer_class = serializers.EvidenceSerializer
+    filterset_class = filters.EvidenceFilter
+    http_method_names = [*EditableViewSet.http_method_names, "delete"]
+
+    def perform_create(self, serializer):
+        return serializer.save(added_by=self.request.user)
+
+
+CLAIM_MOVE_RESPONSES = {200: serializers.StaffClaimSerializer, **_errors(409)}
+
+
+@_documented(serializers.ClaimSerializer, serializers.ClaimWriteSerializer)
+class ClaimViewSet(EditableViewSet):
+    """Claims with their speaker, source, topics and current verdict; moves through the workflow as actions."""
+
+    queryset = Claim.objects.select_related(
+        "speaker", "source", "first_appearance", "current_verdict__rating", "assignee"
+    ).prefetch_related("topics")
+    read_serializer_class = serializers.ClaimSerializer
+    staff_serializer_class = serializers.StaffClaimSerializer
+    write_serializer_class = serializers.ClaimWriteSerializer
+    filterset_class = filters.ClaimFilter
+
+    def get_queryset(self):
+        # search_vector is for the database's eyes only: never ship it back over the wire.
+        return super().get_queryset().defer("search_vector").order_by("-id")
+
+    def perform_create(self, serializer):
+        return serializer.save(created_by=self.request.user)
+
+    def move(self, request, make_move, serializer_class=None):
+        """Run a workflow move on the claim and answer with the claim as it now is."""
+        claim = self.get_object()
+        arguments = {}
+        if serializer_class:
+            serializer = serializer_class(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            arguments = serializer.validated_data
+        return self.respond_with(make_move(claim=claim, user=request.user, **arguments))
+
+    @extend_schema(request=None, responses=CLAIM_MOVE_RESPONSES)
+    @action(detail=True, methods=["post"], url_path="mark-checkworthy", permission_classes=[MovePermissions])
+    def mark_checkworthy(self, request, pk=None):
+        """Triage: the claim is worth checking (editors)."""
+        return self.move(request, workflow.claim_mark_checkworthy)
+
+    @extend_schema(request=serializers.ClaimRejectSerializer, responses=CLAIM_MOVE_RESPONSES)
+    @action(detail=True, methods=["post"], permission_classes=[MovePermissions])
+    def reject(self, request, pk=None):
+        """Triage: the claim is not worth checking, with the reason (editors)."""
+        return self.move(request, workflow.claim_reject, serializers.ClaimRejectSerializer)
+
+    @extend_schema(request=serializers.ClaimAssignSerializer, responses=CLAIM_MOVE_RESPONSES)
+    @action(detail=True, methods=["post"], permission_classes=[MovePermissions])
+    def assign(self, request, pk=None):
+        """Give the claim to a reviewer: yourself, or anyone if you are an editor."""
+        serializer = serializers.ClaimAssignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        username = serializer.validated_data.get("assignee", request.user.get_username())
+        assignee = get_user_model().objects.filter(username=username).first()
+        if assignee is None:
+            raise ValidationError({"assignee": f"There is no user {username!r}."})
+        return self.move(request, lambda claim, user: workflow.claim_assign(claim=claim, user=user, assignee=assignee))
+
+
+def _verdict_move_schema(description: str, status_code: int = status.HTTP_200_OK):
+    return extend_schema(
+        request=serializers.VerdictMoveSerializer,
+        parameters=[IF_MATCH_OPTIONAL],
+        responses={status_code: serializers.StaffVerdictSerializer, **_errors(409, 412)},
+        description=description,
+    )
+
+
+@_documented(serializers.VerdictSerializer, serializers.VerdictWriteSerializer)
+class VerdictViewSet(EditableViewSet):
+    """Verdicts: drafts are written here and moved through review to publication by the workflow actions."""
+
+    queryset = Verdict.objects.select_related("rating", "author", "approved_by")
+    read_serializer_class = serializers.VerdictSerializer
+    staff_serializer_class = serializers.StaffVerdictSerializer
+    write_serializer_class = serializers.VerdictWriteSerializer
+    filterset_class = filters.VerdictFilter
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("-id")
+
+    def perform_create(self, serializer):
+        return workflow.verdict_create(verdict=Verdict(**serializer.validated_data), author=self.request.user)
+
+    def perform_update(self, serializer):
+        return workflow.verdict_update(
+            verdict=serializer.instance, user=self.request.user, changes=serializer.validated_data
+        )
+
+    def move(self, request, move_name):
+        with transaction.atomic():
+            verdict = self.locked_object()
+            self.check_if_match(request, verdict, required=False)
+            serializer = serializers.VerdictMoveSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            reason = serializer.validated_data.get("reason", "")
+            result = workflow.verdict_move(verdict=verdict, user=request.user, move=move_name, reason=reason)
+        created = move_name == "correct"
+        return self.respond_with(result, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @_verdict_move_schema("Send a draft to the editors for review: its author or an editor.")
+    @action(detail=True, methods=["post"], permission_classes=[MovePermissions])
+    def submit(self, request, pk=None):
+        return self.move(request, "submit for review")
+
+    @_verdict_move_schema("Return a verdict in review to its author: editors.")
+    @action(detail=True, methods=["post"], url_path="send-back", permission_classes=[MovePermissions])
+    def send_back(self, request, pk=None):
+        return self.move(request, "send back")
+
+    @_verdict_move_schema("Publish a verdict in review: an editor who did not write it.")
+    @action(detail=True, methods=["post"], permission_classes=[MovePermissions])
+    def publish(self, request, pk=None):
+        return self.move(request, "publish")
+
+    @_verdict_move_schema("Withdraw a published verdict, with the reason the public will read: editors.")
+    @action(detail=True, methods=["post"], permission_classes=[MovePermissions])
+    def retract(self, request, pk=None):
+        return self.move(request, "retract")
+
+    @_verdict_move_schema("Start a correction: a new draft that copies a published verdict.", status.HTTP_201_CREATED)
+    @action(detail=True, methods=["post"], permission_classes=[MovePermissions])
+    def correct(self, request, pk=None):
+        return self.move(request, "correct")

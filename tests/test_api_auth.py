@@ -1,0 +1,113 @@
+"""Tokens for scripts (hashed, expiring, revocable), throttling, and the OpenAPI schema and docs."""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.core.cache import cache
+from django.core.management import CommandError, call_command
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
+
+from tests.api import ids
+from tests.factories import ClaimFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def issue_token(*args) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("issue_token", *args, stdout=out, stderr=err)
+    return out.getvalue().strip(), err.getvalue()
+
+
+def with_token(token: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
+class TestTokens:
+    def test_it_issues_a_token_that_is_printed_once_and_stored_hashed(self, reviewer):
+        token, notice = issue_token("rex")
+        stored = AuthToken.objects.get(user=reviewer)
+        assert token not in (stored.digest, stored.token_key)
+        assert stored.token_key in notice
+        assert token not in notice
+        assert stored.expiry - stored.created > datetime.timedelta(days=89)
+
+    def test_a_script_with_a_token_acts_as_its_user(self, reviewer):
+        draft = ClaimFactory()
+        token, _ = issue_token("rex")
+        assert ids(with_token(token).get("/api/v1/claims/")) == {draft.pk}
+        response = with_token(token).post("/api/v1/topics/", {"name": "Budget", "slug": "budget"}, format="json")
+        assert response.status_code == 201
+
+    def test_a_revoked_token_no_longer_works(self, reviewer):
+        token, _ = issue_token("rex")
+        kept, _ = issue_token("rex")
+        out = StringIO()
+        call_command("revoke_token", "rex", "--key", token[:15], stdout=out)
+        assert out.getvalue().strip() == "Revoked 1 token of rex."
+        assert with_token(token).get("/api/v1/claims/").status_code == 401
+        assert with_token(kept).get("/api/v1/claims/").status_code == 200
+        call_command("revoke_token", "rex", stdout=StringIO())
+        assert with_token(kept).get("/api/v1/claims/").status_code == 401
+
+    def test_an_expired_token_no_longer_works(self, reviewer):
+        token, _ = issue_token("rex", "--days", "1")
+        AuthToken.objects.filter(user=reviewer).update(expiry=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
+        response = with_token(token).get("/api/v1/claims/")
+        assert response.status_code == 401
+        assert response.json()["detail"] == "Invalid token."
+
+    @pytest.mark.parametrize(
+        ("args", "message"),
+        [
+            (["nobody"], "There is no active user 'nobody'."),
+            (["rex", "--days", "0"], "--days must be at least 1, not 0."),
+        ],
+    )
+    def test_issue_token_refuses_bad_arguments(self, reviewer, args, message):
+        with pytest.raises(CommandError, match=message):
+            issue_token(*args)
+        assert not AuthToken.objects.exists()
+
+    def test_revoke_token_refuses_an_unknown_key(self, reviewer):
+        issue_token("rex")
+        with pytest.raises(CommandError, match="rex has no token with key 'nope'"):
+            call_command("revoke_token", "rex", "--key", "nope")
+        assert AuthToken.objects.count() == 1
+
+
+class TestThrottling:
+    def test_callers_over_the_rate_are_slowed_down_with_a_json_answer(self, monkeypatch):
+        # DRF reads the rates once, at import; the suite runs with rates too high to be reached.
+        monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "2/minute", "user": "100/minute"})
+        cache.clear()
+        statuses = [APIClient().get("/api/v1/ratings/").status_code for _ in range(3)]
+        response = APIClient().get("/api/v1/ratings/")
+        cache.clear()
+        assert statuses == [200, 200, 429]
+        assert response.json()["errors"][0]["code"] == "throttled"
+        assert "Retry-After" in response
+
+
+class TestDocumentation:
+    def test_the_schema_describes_every_resource_and_the_token_scheme(self):
+        schema = APIClient().get("/api/schema/?format=json").json()
+        for resource in ["claims", "verdicts", "evidence", "speakers", "sources", "ratings", "topics"]:
+            assert f"/api/v1/{resource}/" in schema["paths"]
+        assert "/api/v1/verdicts/{id}/publish/" in schema["paths"]
+        assert "knoxApiToken" in schema["components"]["securitySchemes"]
+        parameters = {p["name"] for p in schema["paths"]["/api/v1/claims/"]["get"]["parameters"]}
+        assert {"q", "speaker", "rating", "topic", "published_after", "cursor", "page_size", "ordering"} <= parameters
+
+    def test_the_docs_page_loads_nothing_from_a_cdn(self):
+        response = APIClient().get("/api/docs/")
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "swagger-ui" in page
+        assert "cdn" not in page.lower()
+        assert "/static/drf_spectacular_sidecar/" in page
