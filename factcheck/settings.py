@@ -166,7 +166,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": API_THROTTLE_ANON, "user": API_THROTTLE_USER},
     "EXCEPTION_HANDLER": "claims.api.errors.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "claims.api.schema.NewsroomAutoSchema",
 }
 REST_KNOX = {
     "TOKEN_TTL": datetime.timedelta(days=env_int("API_TOKEN_DAYS", 90)),

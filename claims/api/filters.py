@@ -7,12 +7,41 @@ claims; ``q`` uses the stored full-text vector on PostgreSQL (``ClaimQuerySet.se
 import datetime
 
 import django_filters as filters
+from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections
 from django.db.models import F
 from django.utils import timezone
 
 from claims.models import Claim, ClaimStatus, Evidence, Source, Speaker, Verdict, VerdictStatus
+
+
+class StrictFilterSet(filters.FilterSet):
+    """Refuses a parameter sent empty unless it is free text: an empty id, date, choice or flag names nothing."""
+
+    def is_valid(self):
+        valid = super().is_valid()
+        for parameter, value in self.data.items():
+            name = parameter if parameter in self.filters else parameter.rpartition("_")[0]
+            if value == "" and name in self.filters and not isinstance(self.filters[name], filters.CharFilter):
+                self.form.add_error(name, f"{parameter} was sent empty: give a value or leave it out.")
+                valid = False
+        return valid
+
+
+class TrueOrFalseField(forms.Field):
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value not in ("true", "false"):
+            raise forms.ValidationError(f"Expected true or false, not {value!r}.", code="invalid")
+        return value == "true"
+
+
+class StrictBooleanFilter(filters.BooleanFilter):
+    """true or false; anything else is refused (django-filter reads "null" or "unknown" as no filter)."""
+
+    field_class = TrueOrFalseField
 
 
 class SearchFilter(filters.CharFilter):
@@ -52,7 +81,7 @@ class ClaimOrdering(filters.OrderingFilter):
         return super().filter(qs, value)
 
 
-class ClaimFilter(filters.FilterSet):
+class ClaimFilter(StrictFilterSet):
     q = SearchFilter(label="Full-text search of the claim text")
     speaker = filters.NumberFilter(field_name="speaker_id", label="Speaker id")
     source = filters.NumberFilter(field_name="source_id", label="Source id")
@@ -66,7 +95,7 @@ class ClaimFilter(filters.FilterSet):
         field_name="current_verdict__published_at",
         label="Publication date range of the current verdict (published_after, published_before)",
     )
-    has_verdict = filters.BooleanFilter(
+    has_verdict = StrictBooleanFilter(
         field_name="current_verdict", lookup_expr="isnull", exclude=True, label="Has a published verdict"
     )
     ordering = ClaimOrdering(
@@ -91,7 +120,7 @@ class ClaimFilter(filters.FilterSet):
         return queryset.filter(assignee__username=value)
 
 
-class VerdictFilter(filters.FilterSet):
+class VerdictFilter(StrictFilterSet):
     claim = filters.NumberFilter(field_name="claim_id", label="Claim id")
     speaker = filters.NumberFilter(field_name="claim__speaker_id", label="Speaker id of the claim")
     status = filters.MultipleChoiceFilter(choices=VerdictStatus.choices)
@@ -107,7 +136,7 @@ class VerdictFilter(filters.FilterSet):
         fields = []
 
 
-class EvidenceFilter(filters.FilterSet):
+class EvidenceFilter(StrictFilterSet):
     claim = filters.NumberFilter(field_name="claim_id", label="Claim id")
 
     class Meta:
@@ -115,13 +144,13 @@ class EvidenceFilter(filters.FilterSet):
         fields = ["stance", "kind"]
 
 
-class SpeakerFilter(filters.FilterSet):
+class SpeakerFilter(StrictFilterSet):
     class Meta:
         model = Speaker
         fields = ["kind", "slug"]
 
 
-class SourceFilter(filters.FilterSet):
+class SourceFilter(StrictFilterSet):
     class Meta:
         model = Source
         fields = ["publisher", "kind"]

@@ -12,16 +12,37 @@ MAX_PAGE_SIZE = 100
 CURSOR_ORDERINGS = ("-id", "id")
 
 
-class PageNumbers(pagination.PageNumberPagination):
+class StrictPageSize:
+    """A page size that is not a positive whole number is refused, not silently replaced by the default."""
+
+    def get_page_size(self, request):
+        sent = request.query_params.get(self.page_size_query_param)
+        if sent is not None and not (sent.isdigit() and int(sent) > 0):
+            raise ValidationError({"page_size": f"Expected a whole number from 1 (at most {MAX_PAGE_SIZE} are used)."})
+        return super().get_page_size(request)
+
+
+class PageNumbers(StrictPageSize, pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
 
+    def get_page_number(self, request, paginator):
+        sent = request.query_params.get(self.page_query_param)
+        if sent is not None and not sent.isdigit():
+            raise ValidationError({"page": f"Expected a page number from 1, not {sent!r}."})
+        return super().get_page_number(request, paginator)
 
-class IdCursor(pagination.CursorPagination):
+
+class IdCursor(StrictPageSize, pagination.CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
+
+    def paginate_queryset(self, queryset, request, view=None):
+        if "page" in request.query_params:
+            raise ValidationError({"page": "A cursor walks the list on its own: leave out page."})
+        return super().paginate_queryset(queryset, request, view)
 
     def get_ordering(self, request, queryset, view):
         ordering = request.query_params.get("ordering") or "-id"

@@ -5,14 +5,117 @@ what the admin refuses: constraints, a claim dated after its source, a verbatim 
 from the source text.
 """
 
-from django.db import transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
+from django.db import models, transaction
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from claims.models import Claim, Evidence, Rating, Source, Speaker, Topic, Verdict
 
 
-class CleanModelSerializer(serializers.ModelSerializer):
+class JsonTypeMixin:
+    """Refuses a value of another JSON type instead of converting it, as DRF does (5 to "5", "yes" to True)."""
+
+    json_types: tuple[type, ...] = (str,)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, self.json_types) or (isinstance(data, bool) and bool not in self.json_types):
+            expected = " or ".join(JSON_TYPE_NAMES[kind] for kind in self.json_types)
+            raise serializers.ValidationError(f"Expected {expected}, not {_json_type_name(data)}.", code="invalid")
+        return super().to_internal_value(data)
+
+
+JSON_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
+
+
+def _json_type_name(value) -> str:
+    if value is None:
+        return "null"
+    return {dict: "an object", list: "an array"}.get(type(value)) or JSON_TYPE_NAMES.get(type(value), "something else")
+
+
+class StrictCharField(JsonTypeMixin, serializers.CharField):
+    pass
+
+
+class StrictSlugField(JsonTypeMixin, serializers.SlugField):
+    pass
+
+
+class StrictDateField(JsonTypeMixin, serializers.DateField):
+    pass
+
+
+class StrictChoiceField(JsonTypeMixin, serializers.ChoiceField):
+    pass
+
+
+class StrictBooleanField(JsonTypeMixin, serializers.BooleanField):
+    json_types = (bool,)
+
+
+class StrictIntegerField(JsonTypeMixin, serializers.IntegerField):
+    json_types = (int,)
+
+
+class StrictFloatField(JsonTypeMixin, serializers.FloatField):
+    json_types = (int, float)
+
+
+class StrictPrimaryKeyRelatedField(JsonTypeMixin, serializers.PrimaryKeyRelatedField):
+    json_types = (int,)
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "description": "An http or https address, or empty.",
+        "anyOf": [{"format": "uri", "pattern": "^https?://"}, {"maxLength": 0}],
+    }
+)
+class HttpUrlSerializerField(JsonTypeMixin, serializers.CharField):
+    """An http or https address, or empty; checked here rather than by a URLValidator on the field,
+    so that the schema can say that empty is allowed (drf-spectacular reads such a validator as plain "uri")."""
+
+    http_url = URLValidator(schemes=["http", "https"])
+
+    def __init__(self, **kwargs):
+        kwargs["validators"] = [v for v in kwargs.get("validators", []) if not isinstance(v, URLValidator)]
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value:
+            try:
+                self.http_url(value)
+            except DjangoValidationError as error:
+                raise serializers.ValidationError("Enter an http or https address.", code="invalid") from error
+        return value
+
+
+class StrictModelSerializer(serializers.ModelSerializer):
+    """Takes JSON values of the types its schema promises, and no others."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.SlugField: StrictSlugField,
+        models.URLField: HttpUrlSerializerField,
+        models.DateField: StrictDateField,
+        models.BooleanField: StrictBooleanField,
+        models.FloatField: StrictFloatField,
+        models.IntegerField: StrictIntegerField,
+        models.PositiveIntegerField: StrictIntegerField,
+        models.PositiveSmallIntegerField: StrictIntegerField,
+    }
+    serializer_related_field = StrictPrimaryKeyRelatedField
+    serializer_choice_field = StrictChoiceField
+
+
+class CleanModelSerializer(StrictModelSerializer):
     """Saves through ``full_clean()``; many-to-many fields are set after the row is saved.
 
     DRF's own uniqueness checks are dropped: ``full_clean()`` checks the same constraints and
@@ -53,7 +156,7 @@ class CleanModelSerializer(serializers.ModelSerializer):
 # Embedded summaries
 
 
-class RatingSerializer(serializers.ModelSerializer):
+class RatingSerializer(StrictModelSerializer):
     class Meta:
         model = Rating
         fields = ["id", "label", "slug", "value", "color", "description"]
@@ -92,14 +195,14 @@ class SourceSerializer(CleanModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
 
-class SourceSummarySerializer(serializers.ModelSerializer):
+class SourceSummarySerializer(StrictModelSerializer):
     class Meta:
         model = Source
         fields = ["id", "title", "publisher", "url", "published_on", "kind"]
         read_only_fields = fields
 
 
-class VerdictSummarySerializer(serializers.ModelSerializer):
+class VerdictSummarySerializer(StrictModelSerializer):
     rating = RatingSerializer(read_only=True)
 
     class Meta:
@@ -111,7 +214,7 @@ class VerdictSummarySerializer(serializers.ModelSerializer):
 # Claims
 
 
-class ClaimSerializer(serializers.ModelSerializer):
+class ClaimSerializer(StrictModelSerializer):
     """A claim as the public reads it."""
 
     speaker = SpeakerSerializer(read_only=True)
@@ -185,11 +288,11 @@ class ClaimWriteSerializer(CleanModelSerializer):
 
 
 class ClaimRejectSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text="Why the claim is not worth checking; kept on record.")
+    reason = StrictCharField(max_length=2000, help_text="Why the claim is not worth checking; kept on record.")
 
 
 class ClaimAssignSerializer(serializers.Serializer):
-    assignee = serializers.CharField(
+    assignee = StrictCharField(
         required=False, max_length=150, help_text="User name of the reviewer; yourself when left out."
     )
 
@@ -197,7 +300,7 @@ class ClaimAssignSerializer(serializers.Serializer):
 # Verdicts
 
 
-class VerdictSerializer(serializers.ModelSerializer):
+class VerdictSerializer(StrictModelSerializer):
     """A verdict as the public reads it."""
 
     rating = RatingSerializer(read_only=True)
@@ -233,7 +336,7 @@ class StaffVerdictSerializer(VerdictSerializer):
         read_only_fields = fields
 
 
-class VerdictWriteSerializer(serializers.ModelSerializer):
+class VerdictWriteSerializer(StrictModelSerializer):
     """A draft verdict's text and rating; the workflow saves it."""
 
     class Meta:
@@ -247,7 +350,7 @@ class VerdictWriteSerializer(serializers.ModelSerializer):
 
 
 class VerdictMoveSerializer(serializers.Serializer):
-    reason = serializers.CharField(
+    reason = StrictCharField(
         required=False, allow_blank=True, max_length=2000, help_text="Required to retract: the public reason."
     )
 

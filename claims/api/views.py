@@ -16,7 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from claims import workflow
@@ -95,6 +95,15 @@ class ReadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
     def get_queryset(self):
         return self.queryset.visible_to(self.request.user)
 
+    def get_object(self):
+        self.check_pk()
+        return super().get_object()
+
+    def check_pk(self):
+        # An id that is not a number names no record: 404, as for any other missing one.
+        if not str(self.kwargs.get("pk", "")).isdigit():
+            raise NotFound(f"No {self.queryset.model.__name__} matches the given query.")
+
     def get_serializer_class(self):
         if self.action in ("create", "update", "partial_update"):
             return self.write_serializer_class or self.read_serializer_class
@@ -151,6 +160,7 @@ class EditableViewSet(ReadViewSet):
         return serializer.save()
 
     def locked_object(self):
+        self.check_pk()
         queryset = self.filter_queryset(self.get_queryset()).select_for_update(of=("self",))
         instance = get_object_or_404(queryset, pk=self.kwargs["pk"])
         self.check_object_permissions(self.request, instance)
