@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST_PORT ?= 127.0.0.1:8000
 
-.PHONY: run test lint format clean
+.PHONY: run test lint format bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed (PYTHON=$(PYTHON))."; exit 1; }
@@ -37,6 +37,14 @@ lint: $(VENV)/.installed-dev
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Every benchmark at CLAIMS synthetic claims, on the PostgreSQL server of DATABASE_URL, in a
+# database of its own (factcheck_bench_<CLAIMS>, kept for the next run); figures go to bench-results.json.
+CLAIMS ?= 100000
+bench: $(VENV)/.installed-dev
+	@test -n "$(DATABASE_URL)" || { echo "make bench needs DATABASE_URL=postgres://... (its server hosts the benchmark database)."; exit 1; }
+	rm -f bench-results.json
+	$(BIN)/python -m bench.api --claims $(CLAIMS)
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -148,3 +148,31 @@ class TestQueryCounts:
 
         small, large = (queries_for(editor_api(), f"/api/v1/{endpoint}/?page_size={n}") for n in (5, 100))
         assert small == large
+
+
+class TestPlannedRepresentation:
+    def test_it_renders_exactly_what_drf_renders_field_by_field(self, newsroom, editor):
+        from rest_framework import serializers as drf
+        from rest_framework.test import APIRequestFactory
+
+        from claims.api import serializers
+        from claims.models import Evidence, Verdict
+
+        request = APIRequestFactory().get("/")
+        request.user = editor
+        claim = Claim.objects.select_related("current_verdict__rating").get(pk=newsroom["published"].claim_id)
+        claim.first_appearance = SourceFactory()
+        cases = [
+            (serializers.StaffClaimSerializer, claim),
+            (serializers.ClaimSerializer, newsroom["triage"]),
+            (serializers.StaffVerdictSerializer, Verdict.objects.get(pk=newsroom["draft"].pk)),
+            (serializers.EvidenceSerializer, Evidence.objects.get(pk=newsroom["public_evidence"].pk)),
+            (serializers.SpeakerSerializer, claim.speaker),
+            (serializers.SourceSummarySerializer, claim.source),
+            (serializers.VerdictSummarySerializer, claim.current_verdict),
+            (serializers.RatingSerializer, claim.current_verdict.rating),
+            (serializers.TopicSerializer, claim.topics.first()),
+        ]
+        for serializer_class, instance in cases:
+            serializer = serializer_class(context={"request": request})
+            assert serializer.to_representation(instance) == drf.Serializer.to_representation(serializer, instance)

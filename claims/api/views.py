@@ -254,16 +254,21 @@ class ClaimViewSet(EditableViewSet):
     """Claims with their speaker, source, topics and current verdict; moves through the workflow as actions."""
 
     queryset = Claim.objects.select_related(
-        "speaker", "source", "first_appearance", "current_verdict__rating", "assignee"
+        "speaker", "source", "first_appearance", "current_verdict__rating"
     ).prefetch_related("topics")
     read_serializer_class = serializers.ClaimSerializer
     staff_serializer_class = serializers.StaffClaimSerializer
     write_serializer_class = serializers.ClaimWriteSerializer
     filterset_class = filters.ClaimFilter
 
+    # Columns a claim's representation never shows: the search vector and long texts of what it joins.
+    UNSHOWN = ("search_vector", "source__text", "first_appearance__text", "current_verdict__body")
+
     def get_queryset(self):
-        # search_vector is for the database's eyes only: never ship it back over the wire.
-        return super().get_queryset().defer("search_vector").order_by("-id")
+        claims = super().get_queryset().defer(*self.UNSHOWN).order_by("-id")
+        if self.read_serializer_class_for_caller() is self.staff_serializer_class:
+            claims = claims.select_related("assignee")
+        return claims
 
     def perform_create(self, serializer):
         return serializer.save(created_by=self.request.user)

@@ -1,0 +1,20 @@
+"""Settings for benchmarks: the project's production settings, plus the baseline views, without throttling.
+
+Throttling would cap the very throughput being measured; everything else is as in production.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "benchmarks-only-not-secret-" + "x" * 40)
+
+from factcheck.settings import *  # noqa: F403
+
+ROOT_URLCONF = "bench.urls"
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+SECURE_SSL_REDIRECT = False
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}  # noqa: F405
+LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # noqa: F405
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
