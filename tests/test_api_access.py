@@ -5,6 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from claims.models import Claim, Evidence, Rating, Source, Speaker, Topic, Verdict
 from tests.api import client_for, ids, row_counts
+from tests.factories import TopicFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +166,18 @@ class TestTheNewsroom:
 
     def test_a_researcher_account_without_a_role_in_the_newsroom_sees_like_the_public(self, newsroom, outsider):
         assert ids(client_for(outsider).get("/api/v1/claims/")) == {newsroom["published"].claim_id}
+
+
+class TestListsMatchDetails:
+    @pytest.mark.parametrize("endpoint", ENDPOINTS)
+    @pytest.mark.parametrize("persona", ["anonymous", "editor"])
+    def test_a_list_shows_each_record_exactly_as_its_detail_does(self, newsroom, editor, endpoint, persona):
+        # Lists are rendered from rows (claims/api/rows.py), details from model instances.
+        newsroom["published"].claim.topics.add(TopicFactory(name="Another topic"))
+        newsroom["published"].claim.first_appearance = newsroom["internal_source"]
+        newsroom["published"].claim.save()
+        api = client_for(editor if persona == "editor" else None)
+        listed = api.get(f"/api/v1/{endpoint}/").json()["results"]
+        assert listed
+        for row in listed:
+            assert row == api.get(f"/api/v1/{endpoint}/{row['id']}/").json()

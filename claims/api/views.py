@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from claims import workflow
 from claims.api import filters, serializers
 from claims.api.errors import PreconditionFailed, PreconditionRequired
+from claims.api.rows import plan_for
 from claims.models import Claim, Evidence, Rating, Source, Speaker, Topic, Verdict
 
 
@@ -79,7 +80,7 @@ def _errors(*codes):
     return {code: ERRORS[code] for code in (400, 401, 403, 404, 405, 406, 429, *codes)}
 
 
-class ReadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
+class ReadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # list() of its own, from rows
     """Lists and details of what the caller may see; details carry an ETag and answer If-None-Match.
 
     ``read_serializer_class`` renders for the public, ``staff_serializer_class`` (if any) for the
@@ -117,6 +118,14 @@ class ReadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
     def read_serializer(self, instance):
         """The representation the caller reads, whatever the action: the answer to a write, and its ETag."""
         return self.read_serializer_class_for_caller()(instance, context=self.get_serializer_context())
+
+    def list(self, request, *args, **kwargs):
+        plan = plan_for(self.get_serializer_class())
+        rows = plan.rows(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(rows)
+        if page is None:
+            return Response(plan.represent(rows))
+        return self.get_paginated_response(plan.represent(page))
 
     def retrieve(self, request, *args, **kwargs):
         data = self.get_serializer(self.get_object()).data
