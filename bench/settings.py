@@ -4,12 +4,15 @@ Throttling would cap the very throughput being measured; everything else is as i
 """
 
 import os
+import warnings
 
 os.environ.setdefault("SECRET_KEY", "benchmarks-only-not-secret-" + "x" * 40)
 
 from factcheck.settings import *  # noqa: F403
 
 ROOT_URLCONF = "bench.urls"
+# Benchmarks never run collectstatic; whitenoise would warn in every worker that STATIC_ROOT is missing.
+warnings.filterwarnings("ignore", message="No directory at")
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 SECURE_SSL_REDIRECT = False
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}  # noqa: F405

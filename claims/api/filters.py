@@ -48,13 +48,7 @@ class SearchFilter(filters.CharFilter):
     """``q``: words, "quoted phrases", -excluded and or-ed words, as in a web search."""
 
     def filter(self, qs, value):
-        if not value:
-            return qs
-        qs = qs.search(value)
-        if connections[qs.db].vendor == "postgresql":
-            query = SearchQuery(value, config="english", search_type="websearch")
-            qs = qs.annotate(rank=SearchRank(F("search_vector"), query))
-        return qs
+        return qs.search(value) if value else qs
 
 
 class DayRangeFilter(filters.DateFromToRangeFilter):
@@ -73,11 +67,19 @@ def _start_of(day: datetime.date) -> datetime.datetime:
 
 
 class ClaimOrdering(filters.OrderingFilter):
-    """Orders a list; ``rank`` (best match first) needs ``q`` and PostgreSQL, else the newest come first."""
+    """Orders a list; ``rank`` (best match first) needs ``q`` and PostgreSQL, else the newest come first.
+
+    The rank is computed only when asked for: it reads the vector of every match, not just of a page.
+    """
 
     def filter(self, qs, value):
-        if value and any(field.lstrip("-") == "rank" for field in value) and "rank" not in qs.query.annotations:
-            value = [field for field in value if field.lstrip("-") != "rank"]
+        if value and any(field.lstrip("-") == "rank" for field in value):
+            terms = self.parent.form.cleaned_data.get("q")
+            if terms and connections[qs.db].vendor == "postgresql":
+                query = SearchQuery(terms, config="english", search_type="websearch")
+                qs = qs.annotate(rank=SearchRank(F("search_vector"), query))
+            else:
+                value = [field for field in value if field.lstrip("-") != "rank"]
         return super().filter(qs, value)
 
 
