@@ -111,3 +111,22 @@ class TestDocumentation:
         assert "swagger-ui" in page
         assert "cdn" not in page.lower()
         assert "/static/drf_spectacular_sidecar/" in page
+
+
+class TestBrowsableApi:
+    @pytest.mark.parametrize("path", ["/api/v1/", "/api/v1/claims/", "/api/v1/verdicts/", "/api/v1/evidence/"])
+    def test_a_logged_in_editor_browses_the_api_in_html(self, client, editor, newsroom, path):
+        client.force_login(editor)
+        response = client.get(path, HTTP_ACCEPT="text/html")
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("text/html")
+        assert b"Django REST framework" in response.content
+
+    def test_a_record_s_page_offers_its_edit_form(self, client, editor, newsroom):
+        client.force_login(editor)
+        response = client.get(f"/api/v1/claims/{newsroom['triage'].pk}/", HTTP_ACCEPT="text/html")
+        assert response.status_code == 200
+        assert b"Internal note" in response.content
+
+    def test_the_login_page_for_the_browsable_api_is_served(self, client):
+        assert client.get("/api/auth/login/").status_code == 200

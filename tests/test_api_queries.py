@@ -165,6 +165,7 @@ class TestPlannedRepresentation:
         cases = [
             (serializers.StaffClaimSerializer, claim),
             (serializers.ClaimSerializer, newsroom["triage"]),
+            (serializers.ClaimWriteSerializer, claim),
             (serializers.StaffVerdictSerializer, Verdict.objects.get(pk=newsroom["draft"].pk)),
             (serializers.EvidenceSerializer, Evidence.objects.get(pk=newsroom["public_evidence"].pk)),
             (serializers.SpeakerSerializer, claim.speaker),

@@ -100,3 +100,23 @@ def test_production_settings_pass_the_deployment_checks():
         text=True,
     )
     assert result.returncode == 0, result.stderr
+
+
+def database_options_in_a_fresh_process(**env) -> str:
+    code = "import factcheck.settings as s; print(s.DATABASES['default'].get('OPTIONS', {}).get('options'))"
+    clean_env = {"PATH": os.environ["PATH"], "DEBUG": "true", **env}
+    result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, env=clean_env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_postgresql_connections_get_planner_settings_for_fast_searches():
+    assert database_options_in_a_fresh_process(DATABASE_URL="postgres://u@db/x") == "-c random_page_cost=1.1 -c jit=off"
+    assert database_options_in_a_fresh_process(DATABASE_URL="postgres://u@db/x", POSTGRES_OPTIONS="none") == "None"
+    assert database_options_in_a_fresh_process(DATABASE_URL="sqlite:///x.db") == "None"
+
+
+def test_the_api_throttle_rates_are_checked():
+    result = settings_in_a_fresh_process(DEBUG="true", API_THROTTLE_ANON="lots")
+    assert result.returncode != 0
+    assert "API_THROTTLE_ANON='lots' is not a rate" in result.stderr

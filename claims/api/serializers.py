@@ -122,7 +122,7 @@ class PlannedRepresentation:
     def _plan_field(self, field):
         if isinstance(field, serializers.PrimaryKeyRelatedField) and len(field.source_attrs) == 1:
             return field.field_name, operator.attrgetter(f"{field.source}_id"), None
-        if len(field.source_attrs) == 1 and field.source != "*":
+        if len(field.source_attrs) == 1 and field.source != "*" and not isinstance(field, serializers.ManyRelatedField):
             read = operator.attrgetter(field.source)
         else:
             read = field.get_attribute
