@@ -208,6 +208,12 @@ class Speaker(models.Model):
         return f"{self.name}, {self.role}" if self.role else self.name
 
 
+class RatingQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """All of it: the scale is published with every fact-check."""
+        return self
+
+
 class Rating(models.Model):
     """One label of the rating scale. Ordinal labels carry a value; "Misleading" and the like do not."""
 
@@ -220,6 +226,7 @@ class Rating(models.Model):
     color = models.CharField(max_length=7, default="#777777", validators=[color_validator])
 
     history = HistoricalRecords()
+    objects = RatingQuerySet.as_manager()
 
     class Meta:
         ordering = [F("value").desc(nulls_last=True), "label"]

@@ -181,3 +181,62 @@ class TestListsMatchDetails:
         assert listed
         for row in listed:
             assert row == api.get(f"/api/v1/{endpoint}/{row['id']}/").json()
+
+
+ROLES = ["anonymous", "researcher", "reviewer", "editor"]
+
+
+def new_record(endpoint, newsroom, n):
+    """A valid body to create a record at ``endpoint``."""
+    claim = newsroom["draft"].claim
+    return {
+        "claims": {"text": f"Claim {n}.", "speaker": claim.speaker_id, "source": claim.source_id},
+        "verdicts": {"claim": claim.pk, "headline": f"Draft {n}"},
+        "evidence": {"claim": claim.pk, "title": f"Table {n}"},
+        "speakers": {"name": f"Person {n}", "slug": f"person-{n}"},
+        "sources": {"title": f"Report {n}"},
+        "topics": {"name": f"Subject {n}", "slug": f"subject-{n}"},
+        "ratings": {"label": f"Label {n}", "slug": f"label-{n}"},
+    }[endpoint]
+
+
+# What each role gets for each method: (list, public detail, hidden detail, create, update, delete).
+EXPECTED = {
+    "anonymous": (200, 200, 404, 401, 401, 401),
+    "researcher": (200, 200, 404, 403, 403, 403),
+    "reviewer": (200, 200, 200, 201, 200, 403),
+    "editor": (200, 200, 200, 201, 200, 204),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", [*ENDPOINTS, "ratings"])
+def test_every_endpoint_method_and_role(newsroom, reviewer, editor, researcher, role, endpoint):
+    user = {"anonymous": None, "researcher": researcher, "reviewer": reviewer, "editor": editor}[role]
+    api = client_for(user)
+    model = ENDPOINTS.get(endpoint, Rating)
+    public = model.objects.visible_to(AnonymousUser()).first()
+    hidden = model.objects.exclude(pk__in=model.objects.visible_to(AnonymousUser())).first()
+    if role == "reviewer" and endpoint == "verdicts":  # a reviewer edits only the drafts they wrote
+        Verdict.objects.filter(pk=newsroom["draft"].pk).update(author=user)
+        Claim.objects.filter(pk=newsroom["draft"].claim_id).update(assignee=user)
+    listed, shown, concealed, created, updated, deleted = EXPECTED[role]
+    if endpoint == "ratings":  # the scale is read-only for everyone, and all of it is public
+        created = updated = deleted = 405
+    elif endpoint != "evidence":  # only evidence is ever deleted
+        deleted = 405
+    editable = newsroom["draft"] if endpoint == "verdicts" else public
+    if endpoint == "verdicts" and role == "researcher":
+        editable = public  # a researcher cannot see the draft at all
+
+    assert api.get(f"/api/v1/{endpoint}/").status_code == listed
+    assert api.get(f"/api/v1/{endpoint}/{public.pk}/").status_code == shown
+    if hidden is not None:
+        assert api.get(f"/api/v1/{endpoint}/{hidden.pk}/").status_code == concealed
+    assert api.post(f"/api/v1/{endpoint}/", new_record(endpoint, newsroom, 1)).status_code == created
+    url = f"/api/v1/{endpoint}/{editable.pk}/"
+    etag = api.get(url).get("ETag", '"none"')
+    changes = {"verdicts": {"summary": "Changed."}, "claims": {"context": "Changed."}}.get(endpoint, {})
+    assert api.patch(url, changes, HTTP_IF_MATCH=etag).status_code == updated
+    target = newsroom["draft_evidence"] if endpoint == "evidence" else editable
+    assert api.delete(f"/api/v1/{endpoint}/{target.pk}/").status_code == deleted

@@ -219,9 +219,6 @@ class RatingViewSet(ReadViewSet):
     read_serializer_class = serializers.RatingSerializer
     pagination_class = None
 
-    def get_queryset(self):
-        return self.queryset
-
 
 @_documented(serializers.TopicSerializer)
 class TopicViewSet(EditableViewSet):
