@@ -177,3 +177,36 @@ class TestPlannedRepresentation:
         for serializer_class, instance in cases:
             serializer = serializer_class(context={"request": request})
             assert serializer.to_representation(instance) == drf.Serializer.to_representation(serializer, instance)
+
+
+class TestIdsOutOfRange:
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "/api/v1/claims/?speaker=1.5",
+            "/api/v1/claims/?speaker=-6e307",
+            "/api/v1/claims/?source=99999999999999999999",
+            "/api/v1/verdicts/?claim=0",
+        ],
+    )
+    def test_a_filter_id_that_is_no_whole_number_in_range_is_refused(self, url):
+        assert client_for().get(url).status_code == 400
+
+    def test_a_nul_character_in_a_text_filter_is_refused(self):
+        response = client_for().get("/api/v1/claims/?publisher=Daily%00Planet")
+        assert response.status_code == 400
+        assert error_fields(response) == {"publisher"}
+
+    def test_a_path_id_beyond_the_database_range_is_simply_not_found(self):
+        assert client_for().get("/api/v1/claims/99999999999999999999/").status_code == 404
+
+    def test_a_cursor_pointing_beyond_the_range_is_invalid(self):
+        import base64
+
+        cursor = base64.b64encode(b"p=99999999999999999999").decode()
+        assert client_for().get(f"/api/v1/claims/?cursor={cursor}").status_code == 404
+
+    def test_a_related_id_beyond_the_range_names_no_record(self, reviewer):
+        response = client_for(reviewer).post("/api/v1/evidence/", {"claim": 2**70, "title": "T"})
+        assert response.status_code == 400
+        assert error_fields(response) == {"claim"}

@@ -12,21 +12,39 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections
 from django.db.models import F
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 
 from claims.models import Claim, ClaimStatus, Evidence, Source, Speaker, Verdict, VerdictStatus
 
 
 class StrictFilterSet(filters.FilterSet):
-    """Refuses a parameter sent empty unless it is free text: an empty id, date, choice or flag names nothing."""
+    """Refuses a parameter sent empty unless it is free text (an empty id, date, choice or flag names
+    nothing), and any parameter holding a NUL character."""
 
     def is_valid(self):
         valid = super().is_valid()
         for parameter, value in self.data.items():
             name = parameter if parameter in self.filters else parameter.rpartition("_")[0]
+            if "\x00" in value and name in self.filters:  # PostgreSQL refuses NUL in any text
+                self.form.add_error(name, f"{parameter} contains a NUL character.")
+                valid = False
             if value == "" and name in self.filters and not isinstance(self.filters[name], filters.CharFilter):
                 self.form.add_error(name, f"{parameter} was sent empty: give a value or leave it out.")
                 valid = False
         return valid
+
+
+MAX_ID = 2**63 - 1  # the largest bigint: a larger number makes PostgreSQL fail the query
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(filters.NumberFilter):
+    """A record's id: a whole number the database can hold; anything else is refused with 400."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)
 
 
 class TrueOrFalseField(forms.Field):
@@ -85,8 +103,8 @@ class ClaimOrdering(filters.OrderingFilter):
 
 class ClaimFilter(StrictFilterSet):
     q = SearchFilter(label="Full-text search of the claim text")
-    speaker = filters.NumberFilter(field_name="speaker_id", label="Speaker id")
-    source = filters.NumberFilter(field_name="source_id", label="Source id")
+    speaker = IdFilter(field_name="speaker_id", label="Speaker id")
+    source = IdFilter(field_name="source_id", label="Source id")
     publisher = filters.CharFilter(field_name="source__publisher", label="Publisher of the source (exact)")
     status = filters.MultipleChoiceFilter(choices=ClaimStatus.choices)
     rating = filters.CharFilter(field_name="current_verdict__rating__slug", label="Slug of the current rating")
@@ -123,8 +141,8 @@ class ClaimFilter(StrictFilterSet):
 
 
 class VerdictFilter(StrictFilterSet):
-    claim = filters.NumberFilter(field_name="claim_id", label="Claim id")
-    speaker = filters.NumberFilter(field_name="claim__speaker_id", label="Speaker id of the claim")
+    claim = IdFilter(field_name="claim_id", label="Claim id")
+    speaker = IdFilter(field_name="claim__speaker_id", label="Speaker id of the claim")
     status = filters.MultipleChoiceFilter(choices=VerdictStatus.choices)
     rating = filters.CharFilter(field_name="rating__slug", label="Rating slug")
     published = DayRangeFilter(
@@ -139,7 +157,7 @@ class VerdictFilter(StrictFilterSet):
 
 
 class EvidenceFilter(StrictFilterSet):
-    claim = filters.NumberFilter(field_name="claim_id", label="Claim id")
+    claim = IdFilter(field_name="claim_id", label="Claim id")
 
     class Meta:
         model = Evidence

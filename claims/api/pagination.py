@@ -6,7 +6,9 @@ counting past the rows before it.
 """
 
 from rest_framework import pagination
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
+
+from claims.api.filters import MAX_ID
 
 MAX_PAGE_SIZE = 100
 CURSOR_ORDERINGS = ("-id", "id")
@@ -38,6 +40,16 @@ class IdCursor(StrictPageSize, pagination.CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
+
+    def decode_cursor(self, request):
+        cursor = super().decode_cursor(request)
+        if (
+            cursor
+            and cursor.position is not None
+            and not (cursor.position.isdigit() and int(cursor.position) <= MAX_ID)
+        ):
+            raise NotFound(self.invalid_cursor_message)
+        return cursor
 
     def paginate_queryset(self, queryset, request, view=None):
         if "page" in request.query_params:

@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
+from claims.api.filters import MAX_ID
 from claims.models import Claim, Evidence, Rating, Source, Speaker, Topic, Verdict
 
 
@@ -68,6 +69,12 @@ class StrictFloatField(JsonTypeMixin, serializers.FloatField):
 
 class StrictPrimaryKeyRelatedField(JsonTypeMixin, serializers.PrimaryKeyRelatedField):
     json_types = (int,)
+
+    def to_internal_value(self, data):
+        # Outside the database's id range no record can match, and PostgreSQL would fail the query.
+        if isinstance(data, int) and not isinstance(data, bool) and not 0 < data <= MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
 
 
 @extend_schema_field(
