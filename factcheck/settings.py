@@ -161,7 +161,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["claims.api.filters.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "claims.api.pagination.ListPagination",
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],  # bodies up to DATA_UPLOAD_MAX_MEMORY_SIZE
     "DEFAULT_RENDERER_CLASSES": [
