@@ -50,7 +50,8 @@ def baseline_page(position: int | None) -> str:
 
 def public_ids(conn, sample: int) -> list[int]:
     rows = conn.execute(
-        "SELECT id FROM claims_claim TABLESAMPLE SYSTEM (5) WHERE status = 'published' LIMIT %s", [sample]
+        "SELECT id FROM claims_claim TABLESAMPLE SYSTEM (5) REPEATABLE (1) WHERE status = 'published' LIMIT %s",
+        [sample],
     ).fetchall()
     return [row[0] for row in rows]
 
@@ -68,7 +69,7 @@ def deep_page_position(conn) -> tuple[int, int]:
 
 def search_terms(conn, count: int = 24) -> list[str]:
     """Words of the corpus from common to rare, and a few two-word searches, found in a sample of claims."""
-    texts = conn.execute("SELECT text FROM claims_claim TABLESAMPLE SYSTEM (1) LIMIT 2000").fetchall()
+    texts = conn.execute("SELECT text FROM claims_claim TABLESAMPLE SYSTEM (1) REPEATABLE (1) LIMIT 2000").fetchall()
     words = Counter(w for (text,) in texts for w in set(re.findall(r"[a-z]{5,}", text.lower())))
     ranked = [word for word, _ in words.most_common()]
     picks = [ranked[int(i * (len(ranked) - 1) / (count - 1))] for i in range(count)]

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 
 from claims.models import Claim, Evidence, Source, Speaker, Topic, Verdict
 from tests.factories import ClaimFactory, SourceFactory, VerdictFactory
@@ -59,3 +60,14 @@ class TestSearch:
     def test_a_query_without_words_finds_nothing(self):
         ClaimFactory(text="Inflation rose to 9 percent in March.")
         assert not Claim.objects.search("  !? ").exists()
+
+    @pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="only PostgreSQL has full-text search and its planner"
+    )
+    def test_postgresql_weighs_each_match_at_its_real_cost(self):
+        ClaimFactory(text="Inflation rose to 9 percent in March.")
+        sql = str(Claim.objects.search("inflation").query)
+        assert "claims_text_matches" in sql
+        assert list(Claim.objects.search("inflation").values_list("text", flat=True)) == [
+            "Inflation rose to 9 percent in March."
+        ]
