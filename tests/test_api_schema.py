@@ -4,6 +4,8 @@ Every operation is called with generated valid and invalid data; every answer mu
 schema says (status codes, content types, headers, bodies) and no input may cause a server error.
 """
 
+import os
+
 import pytest
 import schemathesis
 from django.core import signals
@@ -14,7 +16,8 @@ from hypothesis import settings as hypothesis_settings
 from factcheck.wsgi import application
 from tests.factories import EvidenceFactory, TopicFactory, UserFactory, VerdictFactory
 
-EXAMPLES_PER_OPERATION = 25
+# CI's depth; FUZZ_EXAMPLES=200 make test fuzzes deeper.
+EXAMPLES_PER_OPERATION = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 
 
 @pytest.fixture

@@ -163,6 +163,11 @@ class TestBadInput:
         assert response.json()["errors"][0]["code"] == "payload_too_large"
         assert row_counts() == before
 
+    def test_a_text_is_measured_as_sent_not_after_trimming(self, reviewer):
+        response = client_for(reviewer).post("/api/v1/sources/", {"title": "\x1c" + "x" * 500})
+        assert response.status_code == 400
+        assert error_fields(response) == {"title"}
+
     def test_a_body_that_is_not_json_is_refused_with_415(self, reviewer):
         response = client_for(reviewer).post(
             "/api/v1/topics/", "name=x", content_type="application/x-www-form-urlencoded"

@@ -27,6 +27,10 @@ class JsonTypeMixin:
         if not isinstance(data, self.json_types) or (isinstance(data, bool) and bool not in self.json_types):
             expected = " or ".join(JSON_TYPE_NAMES[kind] for kind in self.json_types)
             raise serializers.ValidationError(f"Expected {expected}, not {_json_type_name(data)}.", code="invalid")
+        # The schema's maxLength counts what is sent; DRF would count it after trimming whitespace.
+        max_length = getattr(self, "max_length", None)
+        if isinstance(data, str) and max_length is not None and len(data) > max_length:
+            self.fail("max_length", max_length=max_length)
         return super().to_internal_value(data)
 
 
