@@ -54,6 +54,11 @@ class TestFilters:
         assert ids(api.get("/api/v1/claims/?has_verdict=true")) == {done.pk}
         assert len(ids(api.get("/api/v1/claims/?has_verdict=false"))) == 2
 
+    def test_an_ordering_with_an_empty_field_is_refused(self):
+        response = client_for().get("/api/v1/claims/?ordering=,,")
+        assert response.status_code == 400
+        assert error_fields(response) == {"ordering"}
+
     def test_an_invalid_filter_value_is_refused_with_the_parameter_named(self):
         response = client_for().get("/api/v1/claims/?claim_date_after=yesterday")
         assert response.status_code == 400

@@ -47,6 +47,9 @@ class StrictFilterSet(filters.FilterSet):
         valid = super().is_valid()
         for parameter, value in self.data.items():
             name = parameter if parameter in self.filters else parameter.rpartition("_")[0]
+            if isinstance(self.filters.get(name), filters.OrderingFilter) and "" in value.split(","):
+                self.form.add_error(name, f"{parameter} has an empty field name: {value!r}.")
+                valid = False
             if "\x00" in value and name in self.filters:  # PostgreSQL refuses NUL in any text
                 self.form.add_error(name, f"{parameter} contains a NUL character.")
                 valid = False
