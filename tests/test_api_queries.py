@@ -54,6 +54,11 @@ class TestFilters:
         assert ids(api.get("/api/v1/claims/?has_verdict=true")) == {done.pk}
         assert len(ids(api.get("/api/v1/claims/?has_verdict=false"))) == 2
 
+    @pytest.mark.parametrize("query", ["ordering=%25d,,", "has_verdict=%25s", "status=&foo=%25"])
+    def test_a_percent_sign_in_a_refused_value_is_quoted_as_sent(self, query):
+        response = client_for().get(f"/api/v1/claims/?{query}")
+        assert response.status_code == 400
+
     def test_an_ordering_with_an_empty_field_is_refused(self):
         response = client_for().get("/api/v1/claims/?ordering=,,")
         assert response.status_code == 400

@@ -39,6 +39,11 @@ def parameter_names(filterset_class) -> frozenset[str]:
     return frozenset(names)
 
 
+def literal(message: str) -> str:
+    """A message quoting what was sent, made safe from django-filter's ``message % params``."""
+    return message.replace("%", "%%")
+
+
 class StrictFilterSet(filters.FilterSet):
     """Refuses a parameter sent empty unless it is free text (an empty id, date, choice or flag names
     nothing), and any parameter holding a NUL character."""
@@ -48,13 +53,13 @@ class StrictFilterSet(filters.FilterSet):
         for parameter, value in self.data.items():
             name = parameter if parameter in self.filters else parameter.rpartition("_")[0]
             if isinstance(self.filters.get(name), filters.OrderingFilter) and "" in value.split(","):
-                self.form.add_error(name, f"{parameter} has an empty field name: {value!r}.")
+                self.form.add_error(name, literal(f"{parameter} has an empty field name: {value!r}."))
                 valid = False
             if "\x00" in value and name in self.filters:  # PostgreSQL refuses NUL in any text
-                self.form.add_error(name, f"{parameter} contains a NUL character.")
+                self.form.add_error(name, literal(f"{parameter} contains a NUL character."))
                 valid = False
             if value == "" and name in self.filters and not isinstance(self.filters[name], filters.CharFilter):
-                self.form.add_error(name, f"{parameter} was sent empty: give a value or leave it out.")
+                self.form.add_error(name, literal(f"{parameter} was sent empty: give a value or leave it out."))
                 valid = False
         return valid
 
@@ -77,7 +82,7 @@ class TrueOrFalseField(forms.Field):
         if value in (None, ""):
             return None
         if value not in ("true", "false"):
-            raise forms.ValidationError(f"Expected true or false, not {value!r}.", code="invalid")
+            raise forms.ValidationError(literal(f"Expected true or false, not {value!r}."), code="invalid")
         return value == "true"
 
 
