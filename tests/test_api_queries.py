@@ -207,8 +207,13 @@ class TestIdsOutOfRange:
         assert response.status_code == 400
         assert error_fields(response) == {"publisher"}
 
-    def test_a_path_id_beyond_the_database_range_is_simply_not_found(self):
-        assert client_for().get("/api/v1/claims/99999999999999999999/").status_code == 404
+    @pytest.mark.parametrize("pk", ["99999999999999999999", "%C2%B2", "0"])
+    def test_a_path_id_that_is_no_record_s_is_simply_not_found(self, pk):
+        assert client_for().get(f"/api/v1/claims/{pk}/").status_code == 404
+
+    @pytest.mark.parametrize("query", ["page=%C2%B2", "page_size=%C2%B2", "cursor=&page_size=%C2%B9"])
+    def test_page_numbers_are_ascii_digits(self, query):
+        assert client_for().get(f"/api/v1/claims/?{query}").status_code == 400
 
     def test_a_cursor_pointing_beyond_the_range_is_invalid(self):
         import base64

@@ -67,6 +67,15 @@ class StrictFilterSet(filters.FilterSet):
 MAX_ID = 2**63 - 1  # the largest bigint: a larger number makes PostgreSQL fail the query
 
 
+def is_whole_number(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts "²", which int() refuses."""
+    return text.isascii() and text.isdigit()
+
+
+def is_id(text: str) -> bool:
+    return is_whole_number(text) and 0 < int(text) <= MAX_ID
+
+
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(filters.NumberFilter):
     """A record's id: a whole number the database can hold; anything else is refused with 400."""

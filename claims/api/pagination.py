@@ -8,7 +8,7 @@ counting past the rows before it.
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 
-from claims.api.filters import MAX_ID
+from claims.api.filters import is_id, is_whole_number
 
 MAX_PAGE_SIZE = 100
 CURSOR_ORDERINGS = ("-id", "id")
@@ -19,7 +19,7 @@ class StrictPageSize:
 
     def get_page_size(self, request):
         sent = request.query_params.get(self.page_size_query_param)
-        if sent is not None and not (sent.isdigit() and int(sent) > 0):
+        if sent is not None and not (is_whole_number(sent) and int(sent) > 0):
             raise ValidationError({"page_size": f"Expected a whole number from 1 (at most {MAX_PAGE_SIZE} are used)."})
         return super().get_page_size(request)
 
@@ -31,7 +31,7 @@ class PageNumbers(StrictPageSize, pagination.PageNumberPagination):
 
     def get_page_number(self, request, paginator):
         sent = request.query_params.get(self.page_query_param)
-        if sent is not None and not sent.isdigit():
+        if sent is not None and not is_whole_number(sent):
             raise ValidationError({"page": f"Expected a page number from 1, not {sent!r}."})
         return super().get_page_number(request, paginator)
 
@@ -43,11 +43,7 @@ class IdCursor(StrictPageSize, pagination.CursorPagination):
 
     def decode_cursor(self, request):
         cursor = super().decode_cursor(request)
-        if (
-            cursor
-            and cursor.position is not None
-            and not (cursor.position.isdigit() and int(cursor.position) <= MAX_ID)
-        ):
+        if cursor and cursor.position is not None and not is_id(cursor.position):
             raise NotFound(self.invalid_cursor_message)
         return cursor
 

@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from claims import workflow
 from claims.api import filters, serializers
 from claims.api.errors import PreconditionFailed, PreconditionRequired
-from claims.api.filters import MAX_ID
+from claims.api.filters import is_id
 from claims.api.rows import plan_for
 from claims.models import Claim, Evidence, Rating, Source, Speaker, Topic, Verdict
 
@@ -103,8 +103,7 @@ class ReadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # list() of 
 
     def check_pk(self):
         # An id that is not a number names no record: 404, as for any other missing one.
-        pk = str(self.kwargs.get("pk", ""))
-        if not pk.isdigit() or int(pk) > MAX_ID:
+        if not is_id(str(self.kwargs.get("pk", ""))):
             raise NotFound(f"No {self.queryset.model.__name__} matches the given query.")
 
     def get_serializer_class(self):
