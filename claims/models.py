@@ -52,7 +52,7 @@ def _choices_constraint(field: str, choices: type[models.TextChoices], model: st
     return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=f"{model}_{field}_valid")
 
 
-def _sees_unpublished(user, model: type[models.Model]) -> bool:
+def sees_unpublished(user, model: type[models.Model]) -> bool:
     """Whether ``user`` is on the newsroom's staff for ``model``: they see drafts and internal records."""
     return user.is_authenticated and user.has_perm(f"claims.view_{model._meta.model_name}")
 
@@ -63,7 +63,7 @@ class VisibleQuerySet(models.QuerySet):
     public_claim_paths: tuple[str, ...] = ()
 
     def visible_to(self, user):
-        if _sees_unpublished(user, self.model):
+        if sees_unpublished(user, self.model):
             return self
         return self.filter(self.public_condition())
 

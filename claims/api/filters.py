@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 
-from claims.models import Claim, ClaimStatus, Evidence, Source, Speaker, Verdict, VerdictStatus
+from claims.models import Claim, ClaimStatus, Evidence, Source, Speaker, Verdict, VerdictStatus, sees_unpublished
 
 
 class FilterBackend(DjangoFilterBackend):
@@ -174,7 +174,7 @@ class ClaimFilter(StrictFilterSet):
 
     def filter_assignee(self, queryset, name, value):
         # Who worked on a claim is internal: for anyone else the filter matches nothing.
-        if not self.request.user.has_perm("claims.view_claim"):
+        if not sees_unpublished(self.request.user, Claim):
             return queryset.none()
         return queryset.filter(assignee__username=value)
 

@@ -24,7 +24,7 @@ from claims.api import filters, serializers
 from claims.api.errors import PreconditionFailed, PreconditionRequired
 from claims.api.filters import is_id
 from claims.api.rows import plan_for
-from claims.models import Claim, Evidence, Rating, Source, Speaker, Topic, Verdict
+from claims.models import Claim, Evidence, Rating, Source, Speaker, Topic, Verdict, sees_unpublished
 
 
 class RolePermissions(permissions.DjangoModelPermissions):
@@ -41,10 +41,6 @@ class RolePermissions(permissions.DjangoModelPermissions):
 
 class MovePermissions(permissions.IsAuthenticated):
     """Workflow actions need a user; whether the role and the record's state allow the move is the workflow's call."""
-
-
-def _sees_internal(request, model) -> bool:
-    return request.user.has_perm(f"claims.view_{model._meta.model_name}")
 
 
 def etag_of(data) -> str:
@@ -81,7 +77,7 @@ def _errors(*codes):
     return {code: ERRORS[code] for code in (400, 401, 403, 404, 405, 406, 429, *codes)}
 
 
-class ReadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # list() of its own, from rows
+class ReadViewSet(viewsets.GenericViewSet):
     """Lists and details of what the caller may see; details carry an ETag and answer If-None-Match.
 
     ``read_serializer_class`` renders for the public, ``staff_serializer_class`` (if any) for the
@@ -112,7 +108,7 @@ class ReadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # list() of 
         return self.read_serializer_class_for_caller()
 
     def read_serializer_class_for_caller(self):
-        if self.staff_serializer_class and _sees_internal(self.request, self.queryset.model):
+        if self.staff_serializer_class and sees_unpublished(self.request.user, self.queryset.model):
             return self.staff_serializer_class
         return self.read_serializer_class
 
