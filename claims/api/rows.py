@@ -13,7 +13,7 @@ from django.utils import timezone
 from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
 
-VERBATIM = (serializers.CharField, serializers.IntegerField, serializers.BooleanField, serializers.ChoiceField)
+from claims.api.serializers import outputs_as_read
 
 
 class RowPlan:
@@ -98,9 +98,7 @@ def _iso_datetime(value):
 
 def _verbatim(field) -> bool:
     """Whether the column's value is already what the field would output (a related field's column holds its key)."""
-    if isinstance(field, serializers.RelatedField):
-        return True
-    return isinstance(field, VERBATIM) and not isinstance(field, serializers.MultipleChoiceField)
+    return isinstance(field, serializers.RelatedField) or outputs_as_read(field)
 
 
 def _related(name, key):

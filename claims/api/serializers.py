@@ -108,6 +108,14 @@ class HttpUrlSerializerField(JsonTypeMixin, serializers.CharField):
         return value
 
 
+AS_READ = (serializers.CharField, serializers.IntegerField, serializers.BooleanField, serializers.ChoiceField)
+
+
+def outputs_as_read(field) -> bool:
+    """Whether the field outputs a stored value unchanged: strings, whole numbers, booleans, single choices."""
+    return isinstance(field, AS_READ) and not isinstance(field, serializers.MultipleChoiceField)
+
+
 class PlannedRepresentation:
     """Renders exactly as DRF's ``Serializer.to_representation`` with the per-field work decided once.
 
@@ -115,8 +123,6 @@ class PlannedRepresentation:
     for a list of 50 claims. Values that are already JSON (strings, numbers, booleans) are copied as
     they are; dates, nested serializers and related fields still go through their field.
     """
-
-    _verbatim = (serializers.CharField, serializers.IntegerField, serializers.BooleanField, serializers.ChoiceField)
 
     def to_representation(self, instance):
         representation = {}
@@ -137,8 +143,7 @@ class PlannedRepresentation:
             read = operator.attrgetter(field.source)
         else:
             read = field.get_attribute
-        verbatim = isinstance(field, self._verbatim) and not isinstance(field, serializers.MultipleChoiceField)
-        return field.field_name, read, None if verbatim else field.to_representation
+        return field.field_name, read, None if outputs_as_read(field) else field.to_representation
 
 
 class StrictModelSerializer(PlannedRepresentation, serializers.ModelSerializer):
