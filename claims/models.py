@@ -268,6 +268,11 @@ class ClaimSearchDocument(SearchVector):
         return "NULL", []
 
 
+def claim_search_query(terms: str) -> SearchQuery:
+    """``terms`` read as a web search (quoted phrases, -exclusions, or), in the language of the claims' vector."""
+    return SearchQuery(terms, config="english", search_type="websearch")
+
+
 class ClaimQuerySet(VisibleQuerySet):
     def public_condition(self) -> Q:
         return Q(status=ClaimStatus.PUBLISHED)
@@ -275,7 +280,7 @@ class ClaimQuerySet(VisibleQuerySet):
     def search(self, terms: str):
         """Claims whose text matches ``terms`` as a web search would (quoted phrases, -exclusions, or)."""
         if connections[self.db].vendor == "postgresql":
-            query = SearchQuery(terms, config="english", search_type="websearch")
+            query = claim_search_query(terms)
             # The GIN index serves the first condition; the second repeats it at its real price so that
             # the planner chooses well between that index and the id order (migration 0005).
             return self.filter(search_vector=query).filter(

@@ -9,14 +9,24 @@ from functools import cache
 
 import django_filters as filters
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchRank
 from django.db import connections
 from django.db.models import F
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 
-from claims.models import Claim, ClaimStatus, Evidence, Source, Speaker, Verdict, VerdictStatus, sees_unpublished
+from claims.models import (
+    Claim,
+    ClaimStatus,
+    Evidence,
+    Source,
+    Speaker,
+    Verdict,
+    VerdictStatus,
+    claim_search_query,
+    sees_unpublished,
+)
 
 
 class FilterBackend(DjangoFilterBackend):
@@ -133,8 +143,7 @@ class ClaimOrdering(filters.OrderingFilter):
         if value and any(field.lstrip("-") == "rank" for field in value):
             terms = self.parent.form.cleaned_data.get("q")
             if terms and connections[qs.db].vendor == "postgresql":
-                query = SearchQuery(terms, config="english", search_type="websearch")
-                qs = qs.annotate(rank=SearchRank(F("search_vector"), query))
+                qs = qs.annotate(rank=SearchRank(F("search_vector"), claim_search_query(terms)))
             else:
                 value = [field for field in value if field.lstrip("-") != "rank"]
         return super().filter(qs, value)
