@@ -488,7 +488,11 @@ class CorpusMaker:
         }
         if status in (Verdict.Status.PUBLISHED, Verdict.Status.RETRACTED):
             published_at = created + datetime.timedelta(hours=self.rng.randint(4, 240))
-            row.update(approved_by_id=self.rng.choice(self.cast.editors), published_at=published_at)
+            row.update(
+                approved_by_id=self.rng.choice(self.cast.editors),
+                published_at=published_at,
+                slug=Verdict.slug_for(pk=row["id"], headline=row["headline"]),
+            )
             row["updated_at"] = published_at
         return row
 

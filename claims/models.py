@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, URLValidator
 from django.db import connections, models, transaction
 from django.db.models import Exists, F, Func, OuterRef, Q
+from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 language_tag_validator = RegexValidator(
@@ -430,6 +431,10 @@ class VerdictQuerySet(VisibleQuerySet):
         # A retraction stays public with its reason, as long as the claim it was about is.
         return Q(status__in=[VerdictStatus.PUBLISHED, VerdictStatus.RETRACTED], claim__status=ClaimStatus.PUBLISHED)
 
+    def current(self):
+        """Each claim's current fact-check: published and not since replaced by a correction."""
+        return self.filter(status=VerdictStatus.PUBLISHED, claim__current_verdict=F("pk"))
+
 
 class Verdict(models.Model):
     """A conclusion on a claim with a rating: the newsroom's own, or imported from another fact-checker.
@@ -454,6 +459,7 @@ class Verdict(models.Model):
         "publisher_name",
         "publisher_url",
         "corrects_id",
+        "slug",
     )
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="verdicts")
@@ -485,6 +491,13 @@ class Verdict(models.Model):
         max_length=200, blank=True, help_text="For verdicts imported from another fact-checker; empty for our own."
     )
     publisher_url = HttpUrlField(blank=True)
+    slug = models.SlugField(
+        max_length=100,
+        blank=True,
+        editable=False,
+        db_index=False,  # the unique constraint's index serves look-ups
+        help_text="Address of the public fact-check page, set on publication.",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -505,6 +518,7 @@ class Verdict(models.Model):
         constraints = [
             _choices_constraint("status", VerdictStatus, "verdict"),
             models.UniqueConstraint(fields=["url"], condition=~Q(url=""), name="verdict_url_unique"),
+            models.UniqueConstraint(fields=["slug"], condition=~Q(slug=""), name="verdict_slug_unique"),
             models.CheckConstraint(
                 condition=Q(status="draft") | (Q(rating__isnull=False) & ~Q(headline="") & ~Q(summary="")),
                 name="verdict_submitted_is_complete",
@@ -575,6 +589,12 @@ class Verdict(models.Model):
                     f"Verdict {self.pk} is {stored['status']} and cannot be edited in place "
                     f"(changed: {', '.join(changed)}); publish a correction or retract it."
                 )
+
+    @staticmethod
+    def slug_for(*, pk: int, headline: str) -> str:
+        """The public page's address: readable words from the headline, made unique by the id."""
+        words = slugify(headline)[:80].rstrip("-") or "fact-check"
+        return f"{words}-{pk}"
 
 
 class EvidenceStance(models.TextChoices):

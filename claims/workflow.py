@@ -268,6 +268,7 @@ def verdict_publish(*, verdict: Verdict, editor: AbstractBaseUser) -> Verdict:
         )
     verdict.approved_by = editor
     verdict.published_at = timezone.now()
+    verdict.slug = Verdict.slug_for(pk=verdict.pk, headline=verdict.headline)
     _save(verdict, editor)
     claim = _lock_claim(verdict.claim)
     claim.status = ClaimStatus.PUBLISHED

@@ -101,6 +101,8 @@ class VerdictFactory(factory.django.DjangoModelFactory):
     def publish_claim(verdict, create, extracted, **kwargs):
         """A published verdict makes its claim published and current, as ``workflow.verdict_publish`` does."""
         if create and verdict.status == Verdict.Status.PUBLISHED:
+            verdict.slug = Verdict.slug_for(pk=verdict.pk, headline=verdict.headline)
+            Verdict.objects.filter(pk=verdict.pk).update(slug=verdict.slug)
             Claim.objects.filter(pk=verdict.claim_id).update(status=Claim.Status.PUBLISHED, current_verdict=verdict)
             verdict.claim.refresh_from_db()
 
