@@ -115,7 +115,11 @@ class SearchFilter(filters.CharFilter):
     """``q``: words, "quoted phrases", -excluded and or-ed words, as in a web search."""
 
     def filter(self, qs, value):
-        return qs.search(value) if value else qs
+        if not value:
+            return qs
+        if qs.model is Claim:
+            return qs.search(value)
+        return qs.filter(**{f"{self.field_name}__in": Claim.objects.search(value).values("pk")})
 
 
 class DayRangeFilter(filters.DateFromToRangeFilter):
@@ -149,16 +153,38 @@ class ClaimOrdering(filters.OrderingFilter):
         return super().filter(qs, value)
 
 
-class ClaimFilter(StrictFilterSet):
-    q = SearchFilter(label="Full-text search of the claim text")
+class ClaimSelection(StrictFilterSet):
+    """The filters that choose claims, declared once for claim lists, verdict lists and exports.
+
+    A filter set of another model names the way from its rows to their claim in ``claim_path``
+    ("claim__" from a verdict), and every filter here reads its field through it.
+    """
+
+    claim_path = ""
+
+    q = SearchFilter(field_name="pk", label="Full-text search of the claim text")
     speaker = IdFilter(field_name="speaker_id", label="Speaker id")
     source = IdFilter(field_name="source_id", label="Source id")
     publisher = filters.CharFilter(field_name="source__publisher", label="Publisher of the source (exact)")
-    status = filters.MultipleChoiceFilter(choices=ClaimStatus.choices)
-    rating = filters.CharFilter(field_name="current_verdict__rating__slug", label="Slug of the current rating")
     topic = filters.CharFilter(field_name="topics__slug", label="Topic slug")
     assignee = filters.CharFilter(method="filter_assignee", label="User name of the assignee (newsroom staff only)")
     claim_date = filters.DateFromToRangeFilter(label="Claim date range (claim_date_after, claim_date_before)")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ClaimSelection.declared_filters:
+            self.filters[name].field_name = self.claim_path + self.filters[name].field_name
+
+    def filter_assignee(self, queryset, name, value):
+        # Who worked on a claim is internal: for anyone else the filter matches nothing.
+        if not sees_unpublished(self.request.user, Claim):
+            return queryset.none()
+        return queryset.filter(**{f"{self.claim_path}assignee__username": value})
+
+
+class ClaimFilter(ClaimSelection):
+    status = filters.MultipleChoiceFilter(choices=ClaimStatus.choices)
+    rating = filters.CharFilter(field_name="current_verdict__rating__slug", label="Slug of the current rating")
     published = DayRangeFilter(
         field_name="current_verdict__published_at",
         label="Publication date range of the current verdict (published_after, published_before)",
@@ -181,16 +207,13 @@ class ClaimFilter(StrictFilterSet):
         model = Claim
         fields = []
 
-    def filter_assignee(self, queryset, name, value):
-        # Who worked on a claim is internal: for anyone else the filter matches nothing.
-        if not sees_unpublished(self.request.user, Claim):
-            return queryset.none()
-        return queryset.filter(assignee__username=value)
 
+class VerdictFilter(ClaimSelection):
+    """Verdicts chosen by their own state and by every filter on their claim."""
 
-class VerdictFilter(StrictFilterSet):
+    claim_path = "claim__"
+
     claim = IdFilter(field_name="claim_id", label="Claim id")
-    speaker = IdFilter(field_name="claim__speaker_id", label="Speaker id of the claim")
     status = filters.MultipleChoiceFilter(choices=VerdictStatus.choices)
     rating = filters.CharFilter(field_name="rating__slug", label="Rating slug")
     published = DayRangeFilter(
