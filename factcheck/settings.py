@@ -67,6 +67,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "claims.context_processors.newsroom",
             ],
         },
     },
@@ -133,6 +134,8 @@ X_FRAME_OPTIONS = "DENY"
 # Published output (ClaimReview `author`, public pages) names the newsroom that runs this instance.
 NEWSROOM_NAME = env_str("NEWSROOM_NAME", "Example Newsroom")
 NEWSROOM_URL = env_http_url("NEWSROOM_URL", "https://newsroom.example")
+# Where this app's public pages are served: the fact-check URLs of exports and ClaimReview start with it.
+PUBLIC_URL = env_http_url("PUBLIC_URL", "http://127.0.0.1:8000" if DEBUG else NEWSROOM_URL)
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

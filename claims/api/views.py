@@ -14,7 +14,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
@@ -24,6 +24,8 @@ from claims.api import filters, serializers
 from claims.api.errors import PreconditionFailed, PreconditionRequired
 from claims.api.filters import is_id
 from claims.api.rows import plan_for
+from claims.exports.formats import FORMATS, ExportFormat, streaming_response
+from claims.exports.selection import TABLE_COLUMNS, ExportFilterError, export_selection
 from claims.models import Claim, Evidence, Rating, Source, Speaker, Topic, Verdict, sees_unpublished
 
 
@@ -376,3 +378,67 @@ class VerdictViewSet(EditableViewSet):
     @action(detail=True, methods=["post"], permission_classes=[MovePermissions])
     def correct(self, request, pk=None):
         return self.move(request, "correct")
+
+
+class ExportView(generics.GenericAPIView):
+    """The verdicts the filters choose, streamed as a file (``claims.exports``).
+
+    The filters are the verdict list's, claim filters included; a parameter that is not one of
+    them is refused rather than ignored, so that a misspelt filter never exports everything.
+    Without ``status``, the export holds each claim's current published fact-check.
+    """
+
+    permission_classes = [permissions.AllowAny]  # the selection holds only what the caller may see
+    queryset = Verdict.objects.all()
+    filterset_class = filters.VerdictFilter
+    export_format: ExportFormat = None
+
+    def get(self, request):
+        try:
+            verdicts = export_selection(user=request.user, params=request.query_params)
+        except ExportFilterError as error:
+            raise ValidationError(error.errors) from error
+        return streaming_response(self.export_format, verdicts)
+
+
+EXPORT_CONTENT = {
+    "csv": {"type": "string", "description": "CSV with a header row; the columns are those of verdicts.json."},
+    "json": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                name: {"type": "integer"}
+                if name in ("verdict_id", "claim_id")
+                else {"type": "integer", "nullable": True}
+                if name == "rating_value"
+                else {"type": "array", "items": {"type": "string"}}
+                if name == "evidence_urls"
+                else {"type": "string", "nullable": True}
+                for name in TABLE_COLUMNS
+            },
+        },
+    },
+    "claimreview": {
+        "type": "array",
+        "description": "schema.org ClaimReview records, each valid against claims/exports/claimreview.schema.json.",
+        "items": {"type": "object"},
+    },
+}
+
+
+def export_view(name: str):
+    """The view of one export format, documented with the media type and content it streams."""
+    export = FORMATS[name]
+
+    @extend_schema_view(
+        get=extend_schema(
+            operation_id=f"export_{name}",
+            summary=f"The verdicts the filters choose, as {export.filename}",
+            responses={(200, export.media_type.split(";")[0]): EXPORT_CONTENT[name], **_errors()},
+        )
+    )
+    class FormatExportView(ExportView):
+        export_format = export
+
+    return FormatExportView.as_view()

@@ -1,0 +1,1 @@
+"""Verdict exports (CSV, JSON, ClaimReview JSON-LD) that stream with flat memory; see ``formats``."""

@@ -1,0 +1,235 @@
+"""Which verdicts an export holds, and its columns as database expressions.
+
+Every value is computed by the database, formatted as it is written out (ISO dates, absolute
+URLs), so that the CSV streamed by PostgreSQL's ``COPY`` and the rows read through Python are the
+same text, and no export path converts a million values in Python.
+"""
+
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.contrib.postgres.aggregates import StringAgg
+from django.db.models import Case, F, Func, OuterRef, Q, QuerySet, Subquery, TextField, Value, When
+from django.db.models.functions import Concat
+from django.urls import reverse
+
+from claims.api.filters import VerdictFilter
+from claims.models import Evidence, Verdict
+
+# The first characters that make a spreadsheet run a cell as a formula (OWASP, CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ExportFilterError(ValueError):
+    """Filters an export cannot apply: unknown names or invalid values, by parameter."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        self.errors = errors
+        super().__init__("; ".join(f"{name}: {' '.join(messages)}" for name, messages in errors.items()))
+
+
+def filter_names() -> dict[str, str]:
+    """The query parameters an export takes, those of the verdict list (claim filters included), with what they mean.
+
+    A range filter is named by its ends only (``claim_date_after``, ``claim_date_before``).
+    """
+    names = {}
+    for name, definition in VerdictFilter.base_filters.items():
+        suffixes = getattr(definition.field_class.widget, "suffixes", ())
+        for parameter in [f"{name}_{suffix}" for suffix in suffixes] or [name]:
+            names[parameter] = str(definition.label or name.replace("_", " ").capitalize())
+    return names
+
+
+def export_selection(*, user, params) -> QuerySet:
+    """The verdicts ``user`` may see that ``params`` choose, by id unless ``ordering`` says otherwise.
+
+    Without a ``status`` filter an export holds each claim's current fact-check: published, and
+    not since replaced by a correction. Naming statuses selects every verdict in them instead.
+    """
+    unknown = sorted(set(params) - filter_names().keys())
+    if unknown:
+        raise ExportFilterError({name: [f"{name} is not a filter of this export."] for name in unknown})
+    verdicts = Verdict.objects.visible_to(user)
+    if "status" not in params:
+        verdicts = verdicts.current()
+    filterset = VerdictFilter(params, queryset=verdicts, request=SimpleNamespace(user=user))
+    if not filterset.is_valid():
+        raise ExportFilterError(
+            {name: [str(message) for message in messages] for name, messages in filterset.errors.items()}
+        )
+    return filterset.qs if "ordering" in params else filterset.qs.order_by("pk")
+
+
+class SpreadsheetText(Func):
+    """Text as a spreadsheet must show it: a cell that would run as a formula gets a leading
+    apostrophe, and an empty cell is NULL, which CSV writes unquoted on every path."""
+
+    output_field = TextField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        triggers = ", ".join(["%s"] * len(FORMULA_TRIGGERS))
+        return (
+            f"CASE WHEN substr({sql}, 1, 1) IN ({triggers}) THEN %s || {sql} ELSE NULLIF({sql}, '') END",
+            (*params, *FORMULA_TRIGGERS, "'", *params, *params),
+        )
+
+
+class IsoInstant(Func):
+    """A timestamp as ISO 8601 in UTC to the second: 2019-07-05T14:30:00Z."""
+
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"""to_char({sql} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')""", params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', {sql})", params
+
+
+class IsoDate(Func):
+    """A date as ISO 8601 (2019-07-05), whatever the server's DateStyle."""
+
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"to_char({sql}, 'YYYY-MM-DD')", params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # Stored as ISO text already; the cast keeps sqlite3 from parsing it into a date.
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST({sql} AS TEXT)", params
+
+
+class SpaceJoined(StringAgg):
+    """URLs joined by spaces (a URL holds none), in the order they were added."""
+
+    def __init__(self, expression):
+        super().__init__(expression, " ", order_by="id", output_field=TextField())
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # SQLite orders GROUP_CONCAT by its scan, here the (claim, id) index: the order they were added.
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"GROUP_CONCAT({sql}, ' ')", params
+
+
+def evidence_urls():
+    links = Evidence.objects.filter(claim=OuterRef("claim_id")).exclude(url="").order_by().values("claim_id")
+    return Subquery(links.annotate(urls=SpaceJoined("url")).values("urls"), output_field=TextField())
+
+
+def factcheck_url():
+    """The verdict's canonical URL, else its public page here; none before publication."""
+    pages = f"{settings.PUBLIC_URL}{reverse('factcheck-index')}"
+    return Case(
+        When(~Q(url=""), then=F("url")),
+        When(~Q(slug=""), then=Concat(Value(pages), F("slug"), Value("/"))),
+        default=Value(""),
+        output_field=TextField(),
+    )
+
+
+# The columns of the CSV and JSON exports, in order.
+TABLE_COLUMNS = (
+    "verdict_id",
+    "claim_id",
+    "claim_text",
+    "speaker",
+    "speaker_role",
+    "source_title",
+    "source_publisher",
+    "source_url",
+    "claim_date",
+    "rating",
+    "rating_value",
+    "headline",
+    "summary",
+    "status",
+    "published_at",
+    "factcheck_url",
+    "evidence_urls",
+)
+NUMBER_COLUMNS = frozenset({"verdict_id", "claim_id", "rating_value"})
+
+# What a ClaimReview record is made of (``claims.exports.claimreview``).
+CLAIMREVIEW_COLUMNS = (
+    "factcheck_url",
+    "claim_text",
+    "headline",
+    "published_at",
+    "language",
+    "publisher_name",
+    "publisher_url",
+    "rating",
+    "rating_value",
+    "speaker",
+    "speaker_kind",
+    "speaker_role",
+    "speaker_same_as",
+    "claim_date",
+    "source_url",
+    "source_title",
+    "source_publisher",
+    "source_published_on",
+    "first_appearance_url",
+    "first_appearance_title",
+    "first_appearance_publisher",
+    "first_appearance_published_on",
+)
+
+
+def _expressions() -> dict:
+    return {
+        "verdict_id": F("pk"),
+        "claim_id": F("claim_id"),
+        "claim_text": F("claim__text"),
+        "speaker": F("claim__speaker__name"),
+        "speaker_kind": F("claim__speaker__kind"),
+        "speaker_role": F("claim__speaker__role"),
+        "speaker_same_as": F("claim__speaker__same_as"),
+        "source_title": F("claim__source__title"),
+        "source_publisher": F("claim__source__publisher"),
+        "source_url": F("claim__source__url"),
+        "source_published_on": IsoDate("claim__source__published_on"),
+        "first_appearance_url": F("claim__first_appearance__url"),
+        "first_appearance_title": F("claim__first_appearance__title"),
+        "first_appearance_publisher": F("claim__first_appearance__publisher"),
+        "first_appearance_published_on": IsoDate("claim__first_appearance__published_on"),
+        "claim_date": IsoDate("claim__claim_date"),
+        "rating": F("rating__label"),
+        "rating_value": F("rating__value"),
+        "headline": F("headline"),
+        "summary": F("summary"),
+        "status": F("status"),
+        "language": F("language"),
+        "publisher_name": F("publisher_name"),
+        "publisher_url": F("publisher_url"),
+        "published_at": IsoInstant("published_at"),
+        "factcheck_url": factcheck_url(),
+        "evidence_urls": evidence_urls(),
+    }
+
+
+def table_rows(verdicts: QuerySet, *, for_spreadsheet: bool) -> QuerySet:
+    """The export's table as tuples in ``TABLE_COLUMNS`` order; ``for_spreadsheet`` neutralises formulas."""
+    expressions = _expressions()
+    columns = {name: expressions[name] for name in TABLE_COLUMNS}
+    if for_spreadsheet:
+        columns = {name: value if name in NUMBER_COLUMNS else SpreadsheetText(value) for name, value in columns.items()}
+    return _tuples(verdicts, columns)
+
+
+def claimreview_rows(verdicts: QuerySet) -> QuerySet:
+    """What ClaimReview records are made of, as tuples in ``CLAIMREVIEW_COLUMNS`` order."""
+    expressions = _expressions()
+    return _tuples(verdicts, {name: expressions[name] for name in CLAIMREVIEW_COLUMNS})
+
+
+def _tuples(verdicts: QuerySet, columns: dict) -> QuerySet:
+    # Annotations may not share a field's name ("headline"), hence the prefix.
+    named = {f"export_{name}": value for name, value in columns.items()}
+    return verdicts.annotate(**named).values_list(*named)

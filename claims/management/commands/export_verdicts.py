@@ -1,0 +1,87 @@
+import os
+import sys
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.core.management.base import BaseCommand, CommandError
+from django.http import QueryDict
+
+from claims.exports.formats import FORMATS
+from claims.exports.selection import ExportFilterError, export_selection, filter_names
+
+REPEATABLE = {"status"}
+
+
+class Command(BaseCommand):
+    help = (
+        "Export verdicts as CSV, JSON or ClaimReview JSON-LD, chosen by the filters of the API's exports "
+        "(--speaker 3 --published_after 2024-01-01 ...). Without --status, each claim's current published "
+        "fact-check. Only what is published is exported unless --user names someone who may see more."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--format", required=True, choices=sorted(FORMATS), help="What to write.")
+        parser.add_argument("--output", type=Path, help="The file to write (replaced only once complete); else stdout.")
+        parser.add_argument("--user", help="Export what this user may see (default: what the public sees).")
+        filters = parser.add_argument_group("filters", "The same as the API's (see /api/docs/).")
+        for name, meaning in sorted(filter_names().items()):
+            spellings = dict.fromkeys([f"--{name}", f"--{name.replace('_', '-')}"])
+            filters.add_argument(
+                *spellings,
+                dest=f"filter:{name}",
+                metavar="VALUE",
+                action="append" if name in REPEATABLE else "store",
+                help=f"{meaning} (repeatable)" if name in REPEATABLE else meaning,
+            )
+
+    def handle(self, *args, format, output, user, **options):
+        params = QueryDict(mutable=True)
+        for key, value in options.items():
+            if key.startswith("filter:") and value is not None:
+                params.setlist(key.removeprefix("filter:"), value if isinstance(value, list) else [value])
+        try:
+            verdicts = export_selection(user=self.find_user(user), params=params)
+        except ExportFilterError as error:
+            raise CommandError(f"Nothing was exported: {error}") from error
+        export = FORMATS[format]
+        progress = self.progress(verdicts.count()) if self.stderr.isatty() else None
+        if output is None:
+            self.write(sys.stdout.buffer, export.stream(verdicts, progress))
+        else:
+            self.write_file(output, export.stream(verdicts, progress))
+        if progress:
+            self.stderr.write("", style_func=str)  # end the progress line
+
+    def find_user(self, username: str | None):
+        if username is None:
+            return AnonymousUser()
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"There is no user {username!r}.")
+        return user
+
+    def write(self, stream, chunks) -> None:
+        for chunk in chunks:
+            stream.write(chunk)
+        stream.flush()
+
+    def write_file(self, path: Path, chunks) -> None:
+        """Write beside ``path`` and move into place when done: a failed export leaves no half file."""
+        partial = path.with_name(f".{path.name}.partial")
+        try:
+            with partial.open("wb") as file:
+                self.write(file, chunks)
+            os.replace(partial, path)
+        except OSError as error:
+            raise CommandError(f"Cannot write {path}: {error.strerror}.") from error
+        finally:
+            partial.unlink(missing_ok=True)
+
+    def progress(self, total: int):
+        def show(rows: int) -> None:
+            # The same line is overwritten; ``str`` keeps Django from colouring stderr red.
+            self.stderr.write(f"\rverdicts {rows}/{total}", style_func=str, ending="")
+            self.stderr.flush()
+
+        return show
