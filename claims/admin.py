@@ -21,6 +21,7 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims import workflow
+from claims.exports.formats import FORMATS, streaming_response
 from claims.models import Claim, Evidence, Rating, Source, Speaker, Topic, Verdict
 
 VerdictStatus = Verdict.Status
@@ -205,7 +206,16 @@ class VerdictInline(admin.TabularInline):
 
 @admin.register(Claim)
 class ClaimAdmin(RolePermissions, SimpleHistoryAdmin):
-    list_display = ["short_text", "speaker_name", "source_short", "said_on", "status", "current_rating", "assignee"]
+    list_display = [
+        "short_text",
+        "speaker_name",
+        "source_short",
+        "said_on",
+        "status",
+        "current_rating",
+        "assignee",
+        "public_page",
+    ]
     list_select_related = ["speaker", "source", "assignee", "current_verdict__rating"]
     list_filter = [
         "status",
@@ -223,6 +233,7 @@ class ClaimAdmin(RolePermissions, SimpleHistoryAdmin):
         "assignee",
         "rejection_reason",
         "verdict_links",
+        "publication_links",
         "created_by",
         "created_at",
         "updated_at",
@@ -231,7 +242,7 @@ class ClaimAdmin(RolePermissions, SimpleHistoryAdmin):
         (None, {"fields": ["text", "is_verbatim", "context", "speaker", "source"]}),
         ("When and where", {"fields": [("claim_date", "claim_date_precision"), "first_appearance"]}),
         ("Triage", {"fields": ["topics", "checkworthiness", "status", "assignee", "rejection_reason", "notes"]}),
-        ("Verdicts", {"fields": ["verdict_links"]}),
+        ("Verdicts", {"fields": ["verdict_links", "publication_links"]}),
         ("Record", {"fields": ["created_by", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     inlines = [EvidenceInline, VerdictInline]
@@ -244,6 +255,8 @@ class ClaimAdmin(RolePermissions, SimpleHistoryAdmin):
         "submit_for_review",
         "approve_and_publish",
         "retract",
+        "export_csv",
+        "export_claimreview",
     ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -288,6 +301,33 @@ class ClaimAdmin(RolePermissions, SimpleHistoryAdmin):
             return f"A verdict can be drafted once the claim is assigned; it is {claim.get_status_display().lower()}."
         url = reverse("admin:claims_verdict_add") + f"?claim={claim.pk}"
         return format_html('<a class="addlink" href="{}">Draft a verdict on this claim</a>', url)
+
+    @admin.display(description="Public page")
+    def public_page(self, claim):
+        if claim.current_verdict is None:
+            return None
+        return format_html('<a href="{}">{}</a>', reverse("factcheck", args=[claim.current_verdict.slug]), "View")
+
+    @admin.display(description="Published")
+    def publication_links(self, claim):
+        if claim.pk is None:
+            return "Save the claim first."
+        report = reverse("verdict-report")
+        links = [
+            (f"{report}?speaker={claim.speaker_id}", f"Verdict report on {claim.speaker.name}"),
+            (f"{report}?source={claim.source_id}", "Verdict report on this source"),
+        ]
+        if claim.current_verdict:
+            links.insert(0, (reverse("factcheck", args=[claim.current_verdict.slug]), "Public fact-check page"))
+        return format_html_join(" · ", '<a href="{}">{}</a>', links)
+
+    @admin.action(description="Export the current fact-checks of selected claims as CSV")
+    def export_csv(self, request, queryset):
+        return export_current_verdicts(request, queryset, "csv")
+
+    @admin.action(description="Export the current fact-checks of selected claims as ClaimReview")
+    def export_claimreview(self, request, queryset):
+        return export_current_verdicts(request, queryset, "claimreview")
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -386,6 +426,11 @@ class ClaimAdmin(RolePermissions, SimpleHistoryAdmin):
         return form_action(self, request, queryset, ReasonForm, "Retract verdicts", apply)
 
 
+def export_current_verdicts(request: HttpRequest, claims: QuerySet, format_name: str):
+    verdicts = Verdict.objects.visible_to(request.user).current().filter(claim__in=claims)
+    return streaming_response(FORMATS[format_name], verdicts.order_by("pk"))
+
+
 def latest_verdict(claim: Claim, status: str) -> Verdict:
     """The claim's most recent verdict in the given state, which the claim list's actions act on."""
     verdict = claim.verdicts.filter(status=status).order_by("-published_at", "-created_at", "-pk").first()
@@ -447,7 +492,7 @@ class VerdictAdmin(RolePermissions, SimpleHistoryAdmin):
         ("Retraction", {"fields": ["retracted_at", "retraction_reason"], "classes": ["collapse"]}),
         ("Imported", {"fields": ["publisher_name", "publisher_url", "version"], "classes": ["collapse"]}),
     ]
-    actions = ["submit_for_review", "send_back", "publish", "retract"]
+    actions = ["submit_for_review", "send_back", "publish", "retract", "export_csv", "export_claimreview"]
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and not workflow.may_edit(verdict=obj, user=request.user):
@@ -567,6 +612,14 @@ class VerdictAdmin(RolePermissions, SimpleHistoryAdmin):
             )
 
         return form_action(self, request, queryset, ReasonForm, "Retract verdicts", apply)
+
+    @admin.action(description="Export selected verdicts as CSV")
+    def export_csv(self, request, queryset):
+        return streaming_response(FORMATS["csv"], queryset.order_by("pk"))
+
+    @admin.action(description="Export the published ones of selected verdicts as ClaimReview")
+    def export_claimreview(self, request, queryset):
+        return streaming_response(FORMATS["claimreview"], queryset.order_by("pk"))
 
 
 MOVE_SLUGS = {name: name.replace(" ", "-") for name in workflow.VERDICT_MOVES}

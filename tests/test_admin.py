@@ -181,7 +181,7 @@ class TestRoles:
     def test_a_reviewer_sees_only_the_actions_of_a_reviewer(self, as_reviewer):
         ClaimFactory()
         actions = [name for name, _ in as_reviewer.get(CLAIMS).context["action_form"].fields["action"].choices]
-        assert actions == ["", "assign_to_me", "submit_for_review"]
+        assert actions == ["", "assign_to_me", "submit_for_review", "export_csv", "export_claimreview"]
 
     def test_an_editor_sees_every_workflow_action(self, as_editor):
         ClaimFactory()
@@ -195,6 +195,8 @@ class TestRoles:
             "submit_for_review",
             "approve_and_publish",
             "retract",
+            "export_csv",
+            "export_claimreview",
         ]
 
     def test_a_reviewer_cannot_triage_by_posting_the_action_anyway(self, as_reviewer):
