@@ -50,9 +50,7 @@ def export_selection(*, user, params) -> QuerySet:
     unknown = sorted(set(params) - filter_names().keys())
     if unknown:
         raise ExportFilterError({name: [f"{name} is not a filter of this export."] for name in unknown})
-    verdicts = Verdict.objects.visible_to(user)
-    if "status" not in params:
-        verdicts = verdicts.current()
+    verdicts = Verdict.objects.visible_to(user) if "status" in params else Verdict.objects.current()
     filterset = VerdictFilter(params, queryset=verdicts, request=SimpleNamespace(user=user))
     if not filterset.is_valid():
         raise ExportFilterError(
