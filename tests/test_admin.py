@@ -1,6 +1,7 @@
 """The editors' admin: the claim queue, its actions, verdict review, role permissions and query counts."""
 
 import datetime
+import json
 
 import pytest
 from django.contrib.messages import get_messages
@@ -414,3 +415,37 @@ def test_history_pages_cannot_restore_an_old_version(as_editor):
     response = as_editor.get(url)
     assert response.status_code == 200
     assert 'value="Revert"' not in response.content.decode()
+
+
+class TestExports:
+    def test_the_claim_list_exports_the_selected_claims_current_fact_checks(self, as_editor):
+        chosen, other = VerdictFactory(published=True), VerdictFactory(published=True)
+        unpublished = ClaimFactory()
+        response = run_action(as_editor, CLAIMS, "export_csv", [chosen.claim, unpublished])
+        assert response["Content-Disposition"] == 'attachment; filename="verdicts.csv"'
+        body = b"".join(response.streaming_content).decode()
+        assert chosen.claim.text in body
+        assert other.claim.text not in body
+        assert len(body.splitlines()) == 2  # the header and the one fact-check
+
+    def test_the_verdict_list_exports_claimreview_of_the_published_ones(self, as_editor):
+        published, draft = VerdictFactory(published=True), VerdictFactory()
+        response = run_action(as_editor, VERDICTS, "export_claimreview", [published, draft])
+        records = json.loads(b"".join(response.streaming_content))
+        assert [record["claimReviewed"] for record in records] == [published.claim.text]
+
+    def test_the_verdict_list_exports_any_selected_verdict_as_csv(self, as_editor):
+        published, draft = VerdictFactory(published=True), VerdictFactory(headline="Draft headline")
+        response = run_action(as_editor, VERDICTS, "export_csv", [published, draft])
+        body = b"".join(response.streaming_content).decode()
+        assert "Draft headline" in body
+        assert published.headline in body
+
+    def test_a_claim_links_to_its_public_page_and_its_reports(self, as_editor):
+        verdict = VerdictFactory(published=True)
+        claim = verdict.claim
+        page = as_editor.get(reverse("admin:claims_claim_change", args=[claim.pk])).content.decode()
+        assert f'href="/factchecks/{verdict.slug}/"' in page
+        assert f'href="/reports/verdicts/?speaker={claim.speaker_id}"' in page
+        assert f'href="/reports/verdicts/?source={claim.source_id}"' in page
+        assert f'href="/factchecks/{verdict.slug}/"' in as_editor.get(CLAIMS).content.decode()
