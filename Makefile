@@ -26,8 +26,13 @@ run: $(VENV)/.installed
 	$(BIN)/python manage.py ensure_admin
 	$(BIN)/python manage.py runserver $(HOST_PORT)
 
+# axe-core, which the browser tests inject into pages to check their accessibility (package-lock.json pins it).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "npm is not installed: the browser tests' accessibility checks will be skipped."; fi
+
 # The whole suite; on PostgreSQL when DATABASE_URL names one, else on SQLite.
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev node_modules/.installed
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed-dev
@@ -38,13 +43,16 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Every benchmark at CLAIMS synthetic claims, on the PostgreSQL server of DATABASE_URL, in a
-# database of its own (factcheck_bench_<CLAIMS>, kept for the next run); figures go to bench-results.json.
+# Every benchmark, on the PostgreSQL server of DATABASE_URL: the API at CLAIMS synthetic claims and the
+# exports at VERDICTS published fact-checks, each in a database of its own (factcheck_bench_<claims>,
+# kept for the next run); figures go to bench-results.json.
 CLAIMS ?= 100000
+VERDICTS ?= $(CLAIMS)
 bench: $(VENV)/.installed-dev
 	@test -n "$(DATABASE_URL)" || { echo "make bench needs DATABASE_URL=postgres://... (its server hosts the benchmark database)."; exit 1; }
 	rm -f bench-results.json
 	$(BIN)/python -m bench.api --claims $(CLAIMS)
+	$(BIN)/python -m bench.export --verdicts $(VERDICTS)
 
 clean:
-	rm -rf $(VENV) staticfiles
+	rm -rf $(VENV) staticfiles node_modules

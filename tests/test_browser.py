@@ -5,6 +5,7 @@ downloads are never used. Without Chromium the test is skipped, except in CI
 (REQUIRE_BROWSER=1), where a missing browser is a failure.
 """
 
+import json
 import os
 import re
 from pathlib import Path
@@ -16,7 +17,7 @@ from playwright.sync_api import Page, expect
 
 from claims.models import Claim, Evidence, Verdict
 from claims.seed import load_seed
-from tests.factories import UserFactory
+from tests.factories import EvidenceFactory, UserFactory, VerdictFactory, rating
 
 CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "correct horse battery staple"
@@ -130,3 +131,66 @@ def test_a_claim_goes_from_the_queue_to_a_published_verdict_under_four_eyes(live
     assert verdict.claim.text == CLAIM_TEXT
     assert verdict.claim.status == Claim.Status.PUBLISHED
     assert Evidence.objects.get().added_by == rex
+
+
+AXE_CORE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def serious_accessibility_violations(page: Page) -> list[str]:
+    """What axe-core (from npm, injected into the page) finds of serious or critical impact."""
+    if not AXE_CORE.exists():
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"{AXE_CORE} is missing: run `npm ci` (make test does).")
+        pytest.skip("axe-core is not installed (npm ci)")
+    page.add_script_tag(path=str(AXE_CORE))
+    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']}, {len(violation['nodes'])} element(s)"
+        for violation in results["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
+def test_the_public_reads_a_fact_check_and_the_verdict_report(live_server, page: Page, output_path):
+    load_seed(Path(settings.BASE_DIR) / "seeds" / "newsweek-2019-07-05-pompeo-venezuela.yaml")
+    reviewer = UserFactory(username="rex", role="reviewer")
+    ratings = ["false", "false", "true", "misleading", "half-true", "false"]
+    for claim, slug in zip(Claim.objects.order_by("pk")[: len(ratings)], ratings, strict=True):
+        verdict = VerdictFactory(published=True, claim=claim, author=reviewer, rating=rating(slug))
+        EvidenceFactory(claim=claim, title=f"Evidence on claim {claim.pk}")
+    verdict = Verdict.objects.select_related("claim").order_by("pk").first()
+    base = live_server.url
+    screenshots = Path(output_path)
+    screenshots.mkdir(parents=True, exist_ok=True)
+
+    page.goto(f"{base}/factchecks/{verdict.slug}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(verdict.headline)
+    expect(page.locator("blockquote").first).to_contain_text(verdict.claim.text)
+    embedded = page.locator('script[type="application/ld+json"]').text_content()
+    record = json.loads(embedded)
+    assert (record["@type"], record["claimReviewed"]) == ("ClaimReview", verdict.claim.text)
+    assert record["url"].endswith(f"/factchecks/{verdict.slug}/")
+    assert serious_accessibility_violations(page) == []
+    page.screenshot(path=screenshots / "fact-check.png", full_page=True)
+
+    page.goto(f"{base}/reports/verdicts/")
+    expect(page.locator("#total-factchecks")).to_have_text("6")
+    charts = page.locator("svg.chart")
+    expect(charts).to_have_count(3)
+    for index in range(3):
+        box = charts.nth(index).bounding_box()
+        assert box["width"] > 50
+        assert box["height"] > 20
+    drawn = page.locator('svg.chart rect[fill^="url(#rating-"]')
+    assert drawn.count() >= 6
+    assert drawn.first.bounding_box()["width"] > 0
+    assert serious_accessibility_violations(page) == []
+    page.screenshot(path=screenshots / "report.png", full_page=True)
+
+    # What "Save as PDF" prints: the charts without the form and the site's navigation.
+    page.emulate_media(media="print")
+    expect(page.locator(".report-filters")).to_be_hidden()
+    expect(page.locator("svg.chart").first).to_be_visible()
+    page.screenshot(path=screenshots / "report-print.png", full_page=True)
+    page.add_style_tag(content="html { filter: grayscale(1); }")
+    page.screenshot(path=screenshots / "report-print-black-and-white.png", full_page=True)
