@@ -1,0 +1,145 @@
+"""Benchmark of the verdict exports and the report page on PostgreSQL, against a raw COPY in the same run.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/factcheck python -m bench.export --verdicts 1000000
+
+For ``--verdicts N`` current published fact-checks (and for ``--small`` of them, 10,000 by
+default) it fills or reuses a benchmark database, then measures, each in a fresh process so that
+its peak memory is its own:
+- ``COPY (the export's query) TO STDOUT WITH CSV`` through psycopg: the baseline;
+- each export (CSV, JSON, ClaimReview) requested through Django, its whole stream read;
+- the report page for all fact-checks.
+Each is run twice, alternating, and the faster run counts. Prints rows per second as a ratio of
+the baseline's, peak memory (resident set) of each process, and merges the figures into
+bench-results.json.
+"""
+
+import argparse
+import json
+import math
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+from bench.common import ROOT, django_env, prepare_database, print_table, save_results
+
+# generate_demo publishes 11 claims in every 20 (claims/demo.py).
+PUBLISHED_PER_20_CLAIMS = 11
+EXPORTS = {"csv": "verdicts.csv", "json": "verdicts.json", "claimreview": "claimreview.json"}
+ROUNDS = 2
+REPORT_RENDERS = 5
+
+
+def claims_for(verdicts: int) -> int:
+    return math.ceil(verdicts / PUBLISHED_PER_20_CLAIMS) * 20
+
+
+def peak_memory_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def measure(kind: str) -> dict:
+    """Run in a child process: one measurement, returned as JSON on stdout."""
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import AnonymousUser
+    from django.db import connection
+    from django.http import QueryDict
+    from django.test import Client
+
+    from claims.exports.selection import export_selection, table_rows
+
+    if kind == "idle":
+        return {"memory_mb": peak_memory_mb()}
+    if kind == "copy":
+        verdicts = export_selection(user=AnonymousUser(), params=QueryDict())
+        sql, params = table_rows(verdicts, for_spreadsheet=False).query.sql_with_params()
+        rows = size = 0
+        connection.ensure_connection()
+        started = time.perf_counter()
+        with connection.connection.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT WITH CSV", params) as copy:
+            for data in copy:
+                rows += 1
+                size += len(data)
+        return {"seconds": time.perf_counter() - started, "rows": rows, "bytes": size, "memory_mb": peak_memory_mb()}
+    client = Client()
+    if kind == "report":
+        client.get("/reports/verdicts/")  # warm: templates compiled, rating scale read
+        timings = []
+        for _ in range(REPORT_RENDERS):
+            started = time.perf_counter()
+            response = client.get("/reports/verdicts/")
+            timings.append(time.perf_counter() - started)
+            assert response.status_code == 200, response.status_code
+        return {"seconds": statistics.median(timings), "memory_mb": peak_memory_mb()}
+    started = time.perf_counter()
+    response = client.get(f"/api/v1/exports/{EXPORTS[kind]}")
+    assert response.status_code == 200, response.status_code
+    size = sum(len(chunk) for chunk in response.streaming_content)
+    return {"seconds": time.perf_counter() - started, "bytes": size, "memory_mb": peak_memory_mb()}
+
+
+def run_child(kind: str, database_url: str) -> dict:
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.export", "--measure", kind],
+        cwd=ROOT,
+        env=django_env(database_url),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(result.stdout)
+
+
+def bench_size(verdicts: int) -> dict:
+    url = prepare_database(claims_for(verdicts))
+    best: dict[str, dict] = {}
+    for _ in range(ROUNDS):
+        for kind in ("copy", *EXPORTS, "report", "idle"):
+            result = run_child(kind, url)
+            print(f"{verdicts:,} fact-checks, {kind}: {json.dumps(result)}", file=sys.stderr)
+            kept = best.setdefault(kind, result)
+            if result.get("seconds", 0) < kept.get("seconds", 0):
+                best[kind] = {**result, "memory_mb": max(result["memory_mb"], kept["memory_mb"])}
+            else:
+                kept["memory_mb"] = max(result["memory_mb"], kept["memory_mb"])
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--verdicts", type=int, default=1_000_000, help="Published fact-checks in the large run.")
+    parser.add_argument("--small", type=int, default=10_000, help="Published fact-checks in the small run.")
+    parser.add_argument("--measure", help=argparse.SUPPRESS)  # one measurement, in a child process
+    args = parser.parse_args()
+    if args.measure:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+        print(json.dumps(measure(args.measure)))
+        return
+
+    runs = {size: bench_size(size) for size in (args.small, args.verdicts)}
+    rows, figures = [], {}
+    for size, best in runs.items():
+        copied = best["copy"]["rows"]
+        copy_rate = copied / best["copy"]["seconds"]
+        rows.append((f"{copied:,} fact-checks: raw COPY rows/s", f"{copy_rate:,.0f}"))
+        for kind in EXPORTS:
+            rate = copied / best[kind]["seconds"]
+            rows.append((f"  {kind} export rows/s (ratio to COPY)", f"{rate:,.0f} ({rate / copy_rate:.2f})"))
+            figures[f"export_{kind}_ratio_{size}"] = round(rate / copy_rate, 3)
+        for kind in ("idle", "copy", *EXPORTS):
+            rows.append((f"  peak memory MB: {kind}", f"{best[kind]['memory_mb']:.0f}"))
+            figures[f"export_{kind}_memory_mb_{size}"] = round(best[kind]["memory_mb"], 1)
+        rows.append(("  report page, median of 5 renders, ms", f"{best['report']['seconds'] * 1000:.0f}"))
+        figures[f"report_ms_{size}"] = round(best["report"]["seconds"] * 1000, 1)
+    print_table(
+        "Verdict exports (PostgreSQL, in-process through Django; targets: csv >= 0.8, claimreview >= 0.25)", rows
+    )
+    save_results(figures)
+
+
+if __name__ == "__main__":
+    main()
