@@ -36,21 +36,26 @@ class Scale:
 
 
 def claim_review(row: dict, scale: Scale) -> dict:
-    """The ClaimReview of one verdict, from a row of ``CLAIMREVIEW_COLUMNS``; empty values are left out."""
-    record = {
-        "@context": "https://schema.org",
-        "@type": "ClaimReview",
-        "url": row["factcheck_url"],
-        "claimReviewed": row["claim_text"],
-        "headline": row["headline"],
-        "datePublished": row["published_at"],
-        "inLanguage": row["language"],
-        "author": _organization(row["publisher_name"], row["publisher_url"])
-        or _organization(settings.NEWSROOM_NAME, settings.NEWSROOM_URL),
-        "reviewRating": _rating(row, scale),
-        "itemReviewed": _claim(row),
-    }
-    return _without_empty(record)
+    """The ClaimReview of one verdict, from a row of ``CLAIMREVIEW_COLUMNS``; empty values are left out.
+
+    Each object leaves out its own empty properties as it is built: cheaper, at a million
+    records, than cleaning the finished record recursively.
+    """
+    return _compact(
+        {
+            "@context": "https://schema.org",
+            "@type": "ClaimReview",
+            "url": row["factcheck_url"],
+            "claimReviewed": row["claim_text"],
+            "headline": row["headline"],
+            "datePublished": row["published_at"],
+            "inLanguage": row["language"],
+            "author": _organization(row["publisher_name"], row["publisher_url"])
+            or _organization(settings.NEWSROOM_NAME, settings.NEWSROOM_URL),
+            "reviewRating": _rating(row, scale),
+            "itemReviewed": _claim(row),
+        }
+    )
 
 
 def _rating(row: dict, scale: Scale) -> dict:
@@ -62,43 +67,46 @@ def _rating(row: dict, scale: Scale) -> dict:
 
 def _claim(row: dict) -> dict:
     is_person = row["speaker_kind"] in _PEOPLE
-    author = {
-        "@type": "Person" if is_person else "Organization",
-        "name": row["speaker"],
-        "jobTitle": row["speaker_role"] if is_person else "",
-        "sameAs": row["speaker_same_as"],
-    }
-    return {
-        "@type": "Claim",
-        "author": author,
-        "datePublished": row["claim_date"],
-        "appearance": _creative_work(row, "source"),
-        "firstAppearance": _creative_work(row, "first_appearance"),
-    }
+    author = _compact(
+        {
+            "@type": "Person" if is_person else "Organization",
+            "name": row["speaker"],
+            "jobTitle": row["speaker_role"] if is_person else "",
+            "sameAs": row["speaker_same_as"],
+        }
+    )
+    return _compact(
+        {
+            "@type": "Claim",
+            "author": author,
+            "datePublished": row["claim_date"],
+            "appearance": _creative_work(row, "source"),
+            "firstAppearance": _creative_work(row, "first_appearance"),
+        }
+    )
 
 
 def _creative_work(row: dict, prefix: str) -> dict | None:
     if not row[f"{prefix}_title"]:
         return None
-    return {
-        "@type": "CreativeWork",
-        "url": row[f"{prefix}_url"],
-        "headline": row[f"{prefix}_title"],
-        "datePublished": row[f"{prefix}_published_on"],
-        "publisher": _organization(row[f"{prefix}_publisher"], ""),
-    }
+    return _compact(
+        {
+            "@type": "CreativeWork",
+            "url": row[f"{prefix}_url"],
+            "headline": row[f"{prefix}_title"],
+            "datePublished": row[f"{prefix}_published_on"],
+            "publisher": _organization(row[f"{prefix}_publisher"], ""),
+        }
+    )
 
 
 def _organization(name: str, url: str) -> dict | None:
-    return {"@type": "Organization", "name": name, "url": url} if name else None
+    return _compact({"@type": "Organization", "name": name, "url": url}) if name else None
 
 
-def _without_empty(value):
-    """The record without the properties it has no value for: JSON-LD states what is known."""
-    if isinstance(value, dict):
-        kept = {key: _without_empty(item) for key, item in value.items()}
-        return {key: item for key, item in kept.items() if item not in (None, "", {}, [])}
-    return value
+def _compact(properties: dict) -> dict:
+    """The properties that have a value: JSON-LD states what is known and leaves out the rest."""
+    return {key: value for key, value in properties.items() if value is not None and value != ""}
 
 
 def claim_reviews(verdicts: QuerySet) -> Iterator[dict]:
