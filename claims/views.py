@@ -90,7 +90,10 @@ def verdict_report(request):
     except ExportFilterError as error:
         return render(request, "claims/report.html", {**context, "errors": error.errors}, status=400)
     query = f"?{params.urlencode()}" if params else ""
+    others = params.copy()
+    others.pop("speaker", None)
     context |= {
+        "speaker_query": f"?{others.urlencode()}&speaker=" if others else "?speaker=",
         "report": report,
         "rating_chart": charts.rating_chart(report),
         "speaker_chart": charts.speaker_chart(report),

@@ -153,3 +153,8 @@ class TestSelection:
             VerdictFactory(published=True, claim=ClaimFactory(assigned=True))
         with django_assert_num_queries(6):
             client.get(REPORT)
+
+    def test_a_speaker_drills_down_within_the_same_period(self, client, desk):
+        html = client.get(REPORT, {"published_after": "2024-03-01"}).content.decode()
+        ben = desk["speakers"][1]
+        assert f'href="?published_after=2024-03-01&amp;speaker={ben.pk}"' in html
