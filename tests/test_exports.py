@@ -279,6 +279,12 @@ class TestSelection:
             rows = csv_rows(download(EXPORTS["csv"], user))
             assert [int(row["verdict_id"]) for row in rows] == [newsroom["published"].pk]
 
+    def test_a_filter_the_public_may_not_use_matches_nothing(self, newsroom, editor):
+        assignee = newsroom["published"].claim.assignee.username
+        for name in ("csv", "json", "claimreview"):
+            assert download(EXPORTS[name], assignee=assignee).decode().strip() in (",".join(TABLE_COLUMNS), "[\n\n]")
+        assert len(csv_rows(download(EXPORTS["csv"], editor, assignee=assignee))) == 1
+
     def test_staff_export_current_fact_checks_unless_they_name_statuses(self, newsroom, editor):
         assert [row["verdict_id"] for row in csv_rows(download(EXPORTS["csv"], editor))] == [
             str(newsroom["published"].pk)

@@ -52,7 +52,8 @@ def _in_transaction(stream: Callable[[], Iterator[bytes]], db: str) -> Iterator[
 def csv_stream(verdicts: QuerySet, progress: Progress | None = None) -> Iterator[bytes]:
     rows = table_rows(verdicts, for_spreadsheet=True)
     header = ",".join(TABLE_COLUMNS) + "\n"
-    if connections[rows.db].vendor == "postgresql":
+    # A selection that cannot match (a filter the caller may not use) has no SQL to COPY.
+    if connections[rows.db].vendor == "postgresql" and not rows.query.is_empty():
         yield header.encode()
         yield from _in_transaction(lambda: _copy_csv(rows, progress), rows.db)
         return
