@@ -13,9 +13,9 @@ from factcheck.env import env_bool, env_http_url, env_int, env_list
 PROJECT = Path(__file__).resolve().parent.parent
 
 
-def settings_in_a_fresh_process(**env) -> subprocess.CompletedProcess:
-    """Import the settings module with exactly these variables, as a server start would."""
-    code = "import factcheck.settings as s; db = s.DATABASES['default']; print(s.DEBUG, db['ENGINE'], db['NAME'])"
+def settings_in_a_fresh_process(show: str = "s.DEBUG, db['ENGINE'], db['NAME']", **env) -> subprocess.CompletedProcess:
+    """Import the settings module with exactly these variables, as a server start would, and print ``show``."""
+    code = f"import factcheck.settings as s; db = s.DATABASES['default']; print({show})"
     clean_env = {"PATH": os.environ["PATH"], **env}
     return subprocess.run([sys.executable, "-c", code], cwd=PROJECT, env=clean_env, capture_output=True, text=True)
 
@@ -120,3 +120,13 @@ def test_the_api_throttle_rates_are_checked():
     result = settings_in_a_fresh_process(DEBUG="true", API_THROTTLE_ANON="lots")
     assert result.returncode != 0
     assert "API_THROTTLE_ANON='lots' is not a rate" in result.stderr
+
+
+def test_public_pages_are_addressed_on_the_newsroom_site_unless_public_url_says_otherwise():
+    production = {"SECRET_KEY": "x" * 50, "NEWSROOM_URL": "https://news.example"}
+    assert settings_in_a_fresh_process("s.PUBLIC_URL", **production).stdout.strip() == "https://news.example"
+    chosen = settings_in_a_fresh_process("s.PUBLIC_URL", **production, PUBLIC_URL="https://checks.news.example/")
+    assert chosen.stdout.strip() == "https://checks.news.example"
+    relative = settings_in_a_fresh_process("s.PUBLIC_URL", **production, PUBLIC_URL="/factchecks")
+    assert relative.returncode != 0
+    assert "PUBLIC_URL='/factchecks' is not an absolute http:// or https:// URL." in relative.stderr
