@@ -256,6 +256,18 @@ class TestSpreadsheetSafety:
         assert row["summary"] == f"'{trigger}SUM(A1:A9)"
         assert row["headline"] == verdict.headline  # what starts harmlessly stays as it is
 
+    def test_stored_links_are_neutralised_too_even_where_validation_was_skipped(self, publish):
+        # Models refuse such URLs; a bulk write that skipped validation must still not reach a spreadsheet raw.
+        verdict = publish(ClaimFactory(source=SourceFactory(url="=HYPERLINK(1)")), url="https://news.example/fc")
+        Verdict.objects.filter(pk=verdict.pk).update(url="@SUM(1)")
+        EvidenceFactory(claim=verdict.claim, url="+cmd")
+        (row,) = csv_rows(download(EXPORTS["csv"]))
+        assert (row["source_url"], row["factcheck_url"], row["evidence_urls"]) == (
+            "'=HYPERLINK(1)",
+            "'@SUM(1)",
+            "'+cmd",
+        )
+
     def test_only_the_csv_is_changed(self, publish):
         publish(ClaimFactory(text="=1+1 is two"))
         (record,) = json.loads(download(EXPORTS["json"]))

@@ -36,26 +36,27 @@ class Scale:
 
 
 def claim_review(row: dict, scale: Scale) -> dict:
-    """The ClaimReview of one verdict, from a row of ``CLAIMREVIEW_COLUMNS``; empty values are left out.
+    """The ClaimReview of one verdict, from a row of ``CLAIMREVIEW_COLUMNS``.
 
-    Each object leaves out its own empty properties as it is built: cheaper, at a million
-    records, than cleaning the finished record recursively.
+    A property without a value is left out (JSON-LD states what is known), each object checking
+    only its optional properties as it is built: at a million records, cleaning finished records
+    cost more than building them.
     """
-    return _compact(
-        {
-            "@context": "https://schema.org",
-            "@type": "ClaimReview",
-            "url": row["factcheck_url"],
-            "claimReviewed": row["claim_text"],
-            "headline": row["headline"],
-            "datePublished": row["published_at"],
-            "inLanguage": row["language"],
-            "author": _organization(row["publisher_name"], row["publisher_url"])
-            or _organization(settings.NEWSROOM_NAME, settings.NEWSROOM_URL),
-            "reviewRating": _rating(row, scale),
-            "itemReviewed": _claim(row),
-        }
+    record = {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": row["factcheck_url"],
+        "claimReviewed": row["claim_text"],
+    }
+    _add(record, "headline", row["headline"])
+    _add(record, "datePublished", row["published_at"])
+    _add(record, "inLanguage", row["language"])
+    record["author"] = _organization(row["publisher_name"], row["publisher_url"]) or _organization(
+        settings.NEWSROOM_NAME, settings.NEWSROOM_URL
     )
+    record["reviewRating"] = _rating(row, scale)
+    record["itemReviewed"] = _claim(row)
+    return record
 
 
 def _rating(row: dict, scale: Scale) -> dict:
@@ -67,46 +68,39 @@ def _rating(row: dict, scale: Scale) -> dict:
 
 def _claim(row: dict) -> dict:
     is_person = row["speaker_kind"] in _PEOPLE
-    author = _compact(
-        {
-            "@type": "Person" if is_person else "Organization",
-            "name": row["speaker"],
-            "jobTitle": row["speaker_role"] if is_person else "",
-            "sameAs": row["speaker_same_as"],
-        }
-    )
-    return _compact(
-        {
-            "@type": "Claim",
-            "author": author,
-            "datePublished": row["claim_date"],
-            "appearance": _creative_work(row, "source"),
-            "firstAppearance": _creative_work(row, "first_appearance"),
-        }
-    )
+    author = {"@type": "Person" if is_person else "Organization", "name": row["speaker"]}
+    if is_person:
+        _add(author, "jobTitle", row["speaker_role"])
+    _add(author, "sameAs", row["speaker_same_as"])
+    claim = {"@type": "Claim", "author": author}
+    _add(claim, "datePublished", row["claim_date"])
+    _add(claim, "appearance", _creative_work(row, "source"))
+    _add(claim, "firstAppearance", _creative_work(row, "first_appearance"))
+    return claim
 
 
 def _creative_work(row: dict, prefix: str) -> dict | None:
     if not row[f"{prefix}_title"]:
         return None
-    return _compact(
-        {
-            "@type": "CreativeWork",
-            "url": row[f"{prefix}_url"],
-            "headline": row[f"{prefix}_title"],
-            "datePublished": row[f"{prefix}_published_on"],
-            "publisher": _organization(row[f"{prefix}_publisher"], ""),
-        }
-    )
+    work = {"@type": "CreativeWork"}
+    _add(work, "url", row[f"{prefix}_url"])
+    work["headline"] = row[f"{prefix}_title"]
+    _add(work, "datePublished", row[f"{prefix}_published_on"])
+    _add(work, "publisher", _organization(row[f"{prefix}_publisher"], ""))
+    return work
 
 
 def _organization(name: str, url: str) -> dict | None:
-    return _compact({"@type": "Organization", "name": name, "url": url}) if name else None
+    if not name:
+        return None
+    organization = {"@type": "Organization", "name": name}
+    _add(organization, "url", url)
+    return organization
 
 
-def _compact(properties: dict) -> dict:
-    """The properties that have a value: JSON-LD states what is known and leaves out the rest."""
-    return {key: value for key, value in properties.items() if value is not None and value != ""}
+def _add(target: dict, key: str, value) -> None:
+    if value is not None and value != "":
+        target[key] = value
 
 
 def claim_reviews(verdicts: QuerySet) -> Iterator[dict]:

@@ -20,6 +20,8 @@ from claims.exports.selection import TABLE_COLUMNS, table_rows
 
 CHUNK_BYTES = 64 * 1024
 ROWS_PER_FETCH = 2000
+# One encoder for every row: json.dumps with options builds a new one per call.
+_to_json = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 Progress = Callable[[int], None]
 
@@ -117,7 +119,7 @@ def _json_items(objects: Iterable[dict]) -> Iterator[str]:
     """The items of a JSON array, one a line."""
     separator = ""
     for item in objects:
-        yield separator + json.dumps(item, ensure_ascii=False)
+        yield separator + _to_json(item)
         separator = ",\n"
 
 

@@ -115,18 +115,18 @@ class SpaceJoined(StringAgg):
         return f"GROUP_CONCAT({sql}, ' ')", params
 
 
-def evidence_urls():
+def evidence_urls(cell=F):
     links = Evidence.objects.filter(claim=OuterRef("claim_id")).exclude(url="").order_by().values("claim_id")
-    return Subquery(links.annotate(urls=SpaceJoined("url")).values("urls"), output_field=TextField())
+    return Subquery(links.annotate(urls=SpaceJoined(cell("url"))).values("urls"), output_field=TextField())
 
 
-def factcheck_url():
+def factcheck_url(cell=F):
     """The verdict's canonical URL, else its public page here; none before publication."""
     pages = f"{settings.PUBLIC_URL}{reverse('factcheck-index')}"
     return Case(
-        When(~Q(url=""), then=F("url")),
+        When(~Q(url=""), then=cell("url")),
         When(~Q(slug=""), then=Concat(Value(pages), F("slug"), Value("/"))),
-        default=Value(""),
+        default=Value(None),
         output_field=TextField(),
     )
 
@@ -151,7 +151,6 @@ TABLE_COLUMNS = (
     "factcheck_url",
     "evidence_urls",
 )
-NUMBER_COLUMNS = frozenset({"verdict_id", "claim_id", "rating_value"})
 
 # What a ClaimReview record is made of (``claims.exports.claimreview``).
 CLAIMREVIEW_COLUMNS = (
@@ -180,45 +179,45 @@ CLAIMREVIEW_COLUMNS = (
 )
 
 
-def _expressions() -> dict:
+def _expressions(cell=F) -> dict:
+    """Every column, by name. ``cell`` reads each text that people typed (``SpreadsheetText`` for a
+    spreadsheet); what is computed here (ids, ISO dates, statuses, our own page URLs) never
+    starts a formula, and wrapping an expression would make the database evaluate it thrice."""
     return {
         "verdict_id": F("pk"),
         "claim_id": F("claim_id"),
-        "claim_text": F("claim__text"),
-        "speaker": F("claim__speaker__name"),
+        "claim_text": cell("claim__text"),
+        "speaker": cell("claim__speaker__name"),
         "speaker_kind": F("claim__speaker__kind"),
-        "speaker_role": F("claim__speaker__role"),
-        "speaker_same_as": F("claim__speaker__same_as"),
-        "source_title": F("claim__source__title"),
-        "source_publisher": F("claim__source__publisher"),
-        "source_url": F("claim__source__url"),
+        "speaker_role": cell("claim__speaker__role"),
+        "speaker_same_as": cell("claim__speaker__same_as"),
+        "source_title": cell("claim__source__title"),
+        "source_publisher": cell("claim__source__publisher"),
+        "source_url": cell("claim__source__url"),
         "source_published_on": IsoDate("claim__source__published_on"),
-        "first_appearance_url": F("claim__first_appearance__url"),
-        "first_appearance_title": F("claim__first_appearance__title"),
-        "first_appearance_publisher": F("claim__first_appearance__publisher"),
+        "first_appearance_url": cell("claim__first_appearance__url"),
+        "first_appearance_title": cell("claim__first_appearance__title"),
+        "first_appearance_publisher": cell("claim__first_appearance__publisher"),
         "first_appearance_published_on": IsoDate("claim__first_appearance__published_on"),
         "claim_date": IsoDate("claim__claim_date"),
-        "rating": F("rating__label"),
+        "rating": cell("rating__label"),
         "rating_value": F("rating__value"),
-        "headline": F("headline"),
-        "summary": F("summary"),
+        "headline": cell("headline"),
+        "summary": cell("summary"),
         "status": F("status"),
-        "language": F("language"),
-        "publisher_name": F("publisher_name"),
-        "publisher_url": F("publisher_url"),
+        "language": cell("language"),
+        "publisher_name": cell("publisher_name"),
+        "publisher_url": cell("publisher_url"),
         "published_at": IsoInstant("published_at"),
-        "factcheck_url": factcheck_url(),
-        "evidence_urls": evidence_urls(),
+        "factcheck_url": factcheck_url(cell),
+        "evidence_urls": evidence_urls(cell),
     }
 
 
 def table_rows(verdicts: QuerySet, *, for_spreadsheet: bool) -> QuerySet:
     """The export's table as tuples in ``TABLE_COLUMNS`` order; ``for_spreadsheet`` neutralises formulas."""
-    expressions = _expressions()
-    columns = {name: expressions[name] for name in TABLE_COLUMNS}
-    if for_spreadsheet:
-        columns = {name: value if name in NUMBER_COLUMNS else SpreadsheetText(value) for name, value in columns.items()}
-    return _tuples(verdicts, columns)
+    expressions = _expressions(SpreadsheetText if for_spreadsheet else F)
+    return _tuples(verdicts, {name: expressions[name] for name in TABLE_COLUMNS})
 
 
 def claimreview_rows(verdicts: QuerySet) -> QuerySet:
