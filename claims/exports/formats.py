@@ -64,22 +64,21 @@ def csv_stream(verdicts: QuerySet, progress: Progress | None = None) -> Iterator
 
 def _copy_csv(rows: QuerySet, progress: Progress | None) -> Iterator[bytes]:
     sql, params = rows.query.sql_with_params()
-    buffer, size, written = [], 0, 0
+    buffer, written = bytearray(), 0
     with (
         connections[rows.db].cursor() as cursor,
         cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy,
     ):
         for data in copy:  # one row each
-            buffer.append(data)
-            size += len(data)
+            buffer += data
             written += 1
-            if size >= CHUNK_BYTES:
-                yield b"".join(buffer)
-                buffer, size = [], 0
+            if len(buffer) >= CHUNK_BYTES:
+                yield bytes(buffer)
+                buffer.clear()
                 if progress:
                     progress(written)
     if buffer:
-        yield b"".join(buffer)
+        yield bytes(buffer)
     if progress:
         progress(written)
 

@@ -65,13 +65,17 @@ class SpreadsheetText(Func):
 
     output_field = TextField()
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(self, compiler, connection, first_character="ascii", **extra_context):
+        # The first character's code point, compared as integers: no substring is built per value.
         sql, params = compiler.compile(self.source_expressions[0])
-        triggers = ", ".join(["%s"] * len(FORMULA_TRIGGERS))
+        codes = ", ".join(str(ord(trigger)) for trigger in FORMULA_TRIGGERS)
         return (
-            f"CASE WHEN substr({sql}, 1, 1) IN ({triggers}) THEN %s || {sql} ELSE NULLIF({sql}, '') END",
-            (*params, *FORMULA_TRIGGERS, "'", *params, *params),
+            f"CASE WHEN {first_character}({sql}) IN ({codes}) THEN %s || {sql} ELSE NULLIF({sql}, '') END",
+            (*params, "'", *params, *params),
         )
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, first_character="unicode", **extra_context)
 
 
 class IsoInstant(Func):
