@@ -2,5 +2,9 @@ from django.conf import settings
 
 
 def newsroom(request):
-    """The newsroom that publishes the public pages."""
-    return {"newsroom_name": settings.NEWSROOM_NAME, "newsroom_url": settings.NEWSROOM_URL}
+    """The newsroom that publishes the public pages, and where those pages are served."""
+    return {
+        "newsroom_name": settings.NEWSROOM_NAME,
+        "newsroom_url": settings.NEWSROOM_URL,
+        "public_url": settings.PUBLIC_URL,
+    }

@@ -5,6 +5,7 @@ import re
 from collections import Counter
 
 import pytest
+from django.conf import settings
 
 from claims.models import Verdict
 from tests.factories import ClaimFactory, SourceFactory, SpeakerFactory, TopicFactory, VerdictFactory, rating
@@ -91,7 +92,8 @@ class TestNumbers:
         ana = desk["speakers"][0]
         html = client.get(REPORT, {"speaker": ana.pk}).content.decode()
         for verdict in Verdict.objects.filter(claim__speaker=ana, status=Verdict.Status.PUBLISHED):
-            assert f'href="/factchecks/{verdict.slug}/"' in html
+            # Absolute, so that a printed or saved report keeps working links.
+            assert f'href="{settings.PUBLIC_URL}/factchecks/{verdict.slug}/"' in html
         for filename in ("verdicts.csv", "verdicts.json", "claimreview.json"):
             assert f'href="/api/v1/exports/{filename}?speaker={ana.pk}"' in html
 
