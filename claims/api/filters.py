@@ -41,12 +41,22 @@ class FilterBackend(DjangoFilterBackend):
 
 
 @cache
+def filter_parameters(filterset_class) -> dict[str, str]:
+    """The query parameters the filters read, each with what it means; a range filter is read by
+    its ends (claim_date_after, claim_date_before)."""
+    parameters = {}
+    for name, definition in filterset_class.base_filters.items():
+        suffixes = getattr(definition.field_class.widget, "suffixes", ())
+        for parameter in [f"{name}_{suffix}" for suffix in suffixes] or [name]:
+            parameters[parameter] = str(definition.label or name.replace("_", " ").capitalize())
+    return parameters
+
+
+@cache
 def parameter_names(filterset_class) -> frozenset[str]:
-    """Every query parameter the filters read, range filters' suffixed ones (claim_date_after) included."""
-    names = set()
-    for name, field in filterset_class.base_filters.items():
-        names |= {name, *(f"{name}_{suffix}" for suffix in getattr(field.field_class.widget, "suffixes", ()))}
-    return frozenset(names)
+    """The parameters the filters read, and the bare names of range filters, which the filter set
+    refuses when sent (an empty ``claim_date=``) rather than letting them pass unread."""
+    return frozenset(filter_parameters(filterset_class)) | frozenset(filterset_class.base_filters)
 
 
 def literal(message: str) -> str:

@@ -13,7 +13,7 @@ from django.db.models import Case, F, Func, OuterRef, Q, QuerySet, Subquery, Tex
 from django.db.models.functions import Concat
 from django.urls import reverse
 
-from claims.api.filters import VerdictFilter
+from claims.api.filters import VerdictFilter, filter_parameters
 from claims.models import Evidence, Verdict
 
 # The first characters that make a spreadsheet run a cell as a formula (OWASP, CSV injection).
@@ -29,16 +29,8 @@ class ExportFilterError(ValueError):
 
 
 def filter_names() -> dict[str, str]:
-    """The query parameters an export takes, those of the verdict list (claim filters included), with what they mean.
-
-    A range filter is named by its ends only (``claim_date_after``, ``claim_date_before``).
-    """
-    names = {}
-    for name, definition in VerdictFilter.base_filters.items():
-        suffixes = getattr(definition.field_class.widget, "suffixes", ())
-        for parameter in [f"{name}_{suffix}" for suffix in suffixes] or [name]:
-            names[parameter] = str(definition.label or name.replace("_", " ").capitalize())
-    return names
+    """The query parameters an export takes, those of the verdict list (claim filters included), with what they mean."""
+    return filter_parameters(VerdictFilter)
 
 
 def export_selection(*, user, params) -> QuerySet:
