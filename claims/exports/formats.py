@@ -26,23 +26,21 @@ _to_json = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 Progress = Callable[[int], None]
 
 
-def _chunked(pieces: Iterable[str], progress: Progress | None, *, head: str, tail: str = "") -> Iterator[bytes]:
-    """``pieces`` (one a row) between ``head`` and ``tail``, encoded and gathered into chunks;
-    ``progress`` hears how many rows have been written."""
-    buffer, size, rows = [head], len(head), 0
-    for piece in pieces:
-        buffer.append(piece)
-        size += len(piece)
-        rows += 1
-        if size >= CHUNK_BYTES:
-            yield "".join(buffer).encode()
-            buffer, size = [], 0
+def _gathered(rows: Iterable[bytes], progress: Progress | None) -> Iterator[bytes]:
+    """``rows`` gathered into chunks of about ``CHUNK_BYTES``; ``progress`` hears how many rows were written."""
+    buffer, written = bytearray(), 0
+    for row in rows:
+        buffer += row
+        written += 1
+        if len(buffer) >= CHUNK_BYTES:
+            yield bytes(buffer)
+            buffer.clear()
             if progress:
-                progress(rows)
-    buffer.append(tail)
-    yield "".join(buffer).encode()
+                progress(written)
+    if buffer:
+        yield bytes(buffer)
     if progress:
-        progress(rows)
+        progress(written)
 
 
 def _in_transaction(stream: Callable[[], Iterator[bytes]], db: str) -> Iterator[bytes]:
@@ -53,44 +51,31 @@ def _in_transaction(stream: Callable[[], Iterator[bytes]], db: str) -> Iterator[
 
 def csv_stream(verdicts: QuerySet, progress: Progress | None = None) -> Iterator[bytes]:
     rows = table_rows(verdicts, for_spreadsheet=True)
-    header = ",".join(TABLE_COLUMNS) + "\n"
+    yield (",".join(TABLE_COLUMNS) + "\n").encode()
     # A selection that cannot match (a filter the caller may not use) has no SQL to COPY.
-    if connections[rows.db].vendor == "postgresql" and not rows.query.is_empty():
-        yield header.encode()
-        yield from _in_transaction(lambda: _copy_csv(rows, progress), rows.db)
-        return
-    yield from _in_transaction(lambda: _chunked(_csv_lines(rows), progress, head=header), rows.db)
+    from_copy = connections[rows.db].vendor == "postgresql" and not rows.query.is_empty()
+    lines = _copied if from_copy else _csv_lines
+    yield from _in_transaction(lambda: _gathered(lines(rows), progress), rows.db)
 
 
-def _copy_csv(rows: QuerySet, progress: Progress | None) -> Iterator[bytes]:
+def _copied(rows: QuerySet) -> Iterator[bytes]:
+    """The rows' CSV lines as PostgreSQL's ``COPY`` writes them, one each."""
     sql, params = rows.query.sql_with_params()
-    buffer, written = bytearray(), 0
     with (
         connections[rows.db].cursor() as cursor,
         cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy,
     ):
-        for data in copy:  # one row each
-            buffer += data
-            written += 1
-            if len(buffer) >= CHUNK_BYTES:
-                yield bytes(buffer)
-                buffer.clear()
-                if progress:
-                    progress(written)
-    if buffer:
-        yield bytes(buffer)
-    if progress:
-        progress(written)
+        yield from copy
 
 
-def _csv_lines(rows: QuerySet) -> Iterator[str]:
+def _csv_lines(rows: QuerySet) -> Iterator[bytes]:
     """One line per row, quoted as PostgreSQL's COPY quotes them and ended, as COPY ends them, by LF."""
     line = io.StringIO()
     # The csv module quotes a field holding a character of its line terminator: CR must be one.
     writer = csv.writer(line, lineterminator="\r\n")
     for values in rows.iterator(chunk_size=ROWS_PER_FETCH):
         writer.writerow(values)
-        yield line.getvalue()[:-2] + "\n"
+        yield (line.getvalue()[:-2] + "\n").encode()
         line.seek(0)
         line.truncate()
 
@@ -105,21 +90,26 @@ def json_stream(verdicts: QuerySet, progress: Progress | None = None) -> Iterato
             row["evidence_urls"] = (row["evidence_urls"] or "").split()
             yield row
 
-    yield from _in_transaction(lambda: _chunked(_json_items(objects()), progress, head="[\n", tail="\n]\n"), rows.db)
+    yield from _json_array(objects, rows.db, progress)
 
 
 def claimreview_stream(verdicts: QuerySet, progress: Progress | None = None) -> Iterator[bytes]:
     """A JSON array of ClaimReview records, each complete with its ``@context``."""
-    records = _json_items(claim_reviews(verdicts))
-    yield from _in_transaction(lambda: _chunked(records, progress, head="[\n", tail="\n]\n"), verdicts.db)
+    yield from _json_array(lambda: claim_reviews(verdicts), verdicts.db, progress)
 
 
-def _json_items(objects: Iterable[dict]) -> Iterator[str]:
-    """The items of a JSON array, one a line."""
-    separator = ""
-    for item in objects:
-        yield separator + _to_json(item)
-        separator = ",\n"
+def _json_array(objects: Callable[[], Iterable[dict]], db: str, progress: Progress | None) -> Iterator[bytes]:
+    """The objects as a JSON array, one a line."""
+
+    def items():
+        separator = ""
+        for item in objects():
+            yield (separator + _to_json(item)).encode()
+            separator = ",\n"
+
+    yield b"[\n"
+    yield from _in_transaction(lambda: _gathered(items(), progress), db)
+    yield b"\n]\n"
 
 
 @dataclass(frozen=True)
