@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from claims import workflow
 from claims.exports import formats
-from claims.exports.claimreview import SCHEMA_PATH
+from claims.exports.claimreview import load_schema
 from claims.exports.selection import TABLE_COLUMNS, ExportFilterError, export_selection
 from claims.models import Claim, Speaker, Verdict
 from claims.seed import load_seed
@@ -37,7 +37,7 @@ from tests.factories import (
 
 SEED = Path(settings.BASE_DIR) / "seeds" / "newsweek-2019-07-05-pompeo-venezuela.yaml"
 EXPORTS = {name: f"/api/v1/exports/{export.filename}" for name, export in formats.FORMATS.items()}
-VALIDATOR = jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text()))
+VALIDATOR = jsonschema.Draft202012Validator(load_schema())
 
 
 def download(path: str, user=None, **params) -> bytes:

@@ -8,11 +8,11 @@ import pytest
 from django.conf import settings
 
 from claims import workflow
-from claims.exports.claimreview import SCHEMA_PATH
+from claims.exports.claimreview import load_schema
 from claims.models import Verdict
 from tests.factories import ClaimFactory, EvidenceFactory, UserFactory, VerdictFactory
 
-VALIDATOR = jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text()))
+VALIDATOR = jsonschema.Draft202012Validator(load_schema())
 JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 
 

@@ -112,4 +112,5 @@ def claim_reviews(verdicts: QuerySet) -> Iterator[dict]:
 
 
 def load_schema() -> dict:
+    """The JSON Schema that every record ``claim_review`` makes is valid against."""
     return json.loads(SCHEMA_PATH.read_text())
