@@ -401,6 +401,13 @@ class ExportView(generics.GenericAPIView):
         return streaming_response(self.export_format, verdicts)
 
 
+# What the JSON export holds in each column; the others are text, or null when there is none.
+JSON_EXPORT_COLUMNS = {
+    "verdict_id": {"type": "integer"},
+    "claim_id": {"type": "integer"},
+    "rating_value": {"type": "integer", "nullable": True},
+    "evidence_urls": {"type": "array", "items": {"type": "string"}},
+}
 EXPORT_CONTENT = {
     "csv": {"type": "string", "description": "CSV with a header row; the columns are those of verdicts.json."},
     "json": {
@@ -408,14 +415,7 @@ EXPORT_CONTENT = {
         "items": {
             "type": "object",
             "properties": {
-                name: {"type": "integer"}
-                if name in ("verdict_id", "claim_id")
-                else {"type": "integer", "nullable": True}
-                if name == "rating_value"
-                else {"type": "array", "items": {"type": "string"}}
-                if name == "evidence_urls"
-                else {"type": "string", "nullable": True}
-                for name in TABLE_COLUMNS
+                name: JSON_EXPORT_COLUMNS.get(name, {"type": "string", "nullable": True}) for name in TABLE_COLUMNS
             },
         },
     },
