@@ -8,7 +8,7 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, DateField, QuerySet
 from django.db.models.functions import TruncMonth
 
 from claims.models import Rating, Speaker
@@ -57,13 +57,15 @@ class VerdictReport:
     def of(cls, verdicts: QuerySet) -> "VerdictReport":
         verdicts = verdicts.order_by()
         by_month_and_rating = (
-            verdicts.annotate(month=TruncMonth("published_at")).values_list("month", "rating").annotate(n=Count("pk"))
+            verdicts.annotate(month=TruncMonth("published_at", output_field=DateField()))
+            .values_list("month", "rating")
+            .annotate(n=Count("pk"))
         )
         per_rating, per_month = Counter(), Counter()
         for month, rating, count in by_month_and_rating:
             per_rating[rating] += count
             if month is not None:
-                per_month[month.date() if isinstance(month, datetime.datetime) else month] += count
+                per_month[month] += count
         scale = _scale(per_rating)
         return cls(
             total=sum(per_rating.values()),
