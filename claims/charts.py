@@ -7,6 +7,8 @@ reads the same printed in black and white.
 import datetime
 from dataclasses import dataclass
 
+from django.utils.text import Truncator
+
 from claims.reports import RatingShare, VerdictReport
 
 LABEL_WIDTH = 190  # room for a rating's or a speaker's name left of the bars
@@ -41,8 +43,9 @@ class Chart:
     rows: list[Row]
 
 
-def _scaled(count: int, largest: int) -> float:
-    return round(BAR_AREA * count / largest, 1) if largest else 0
+def _scaled(count: int, largest: int, length: int = BAR_AREA) -> float:
+    """The length of a bar for ``count`` when the ``largest`` one takes all of ``length``."""
+    return round(length * count / largest, 1) if largest else 0
 
 
 def rating_chart(report: VerdictReport) -> Chart:
@@ -79,7 +82,7 @@ def speaker_chart(report: VerdictReport) -> Chart:
                 x += width
         rows.append(
             Row(
-                label=_shortened(speaker_row.speaker.name),
+                label=Truncator(speaker_row.speaker.name).chars(28),
                 y=top + BAR_HEIGHT - 4,
                 bars=bars,
                 note=f"{speaker_row.count:,}",
@@ -109,7 +112,7 @@ def month_chart(report: VerdictReport) -> MonthChart:
     bars, ticks = [], []
     for index, (month, count) in enumerate(report.months):
         x = 40 + index * step
-        height = round(MONTH_CHART_HEIGHT * count / largest, 1) if largest else 0
+        height = _scaled(count, largest, MONTH_CHART_HEIGHT)
         bars.append(
             Bar(x, MONTH_CHART_HEIGHT - height, max(step - 1, 1), height, "#4a5a6a", _month_title(month, count))
         )
@@ -134,7 +137,3 @@ def _spaced(ticks: list[tuple[float, str]]) -> list[tuple[float, str]]:
 
 def _bar(x: float, top: float, width: float, share: RatingShare, title: str) -> Bar:
     return Bar(x, top, width, BAR_HEIGHT, f"url(#rating-{share.key})", title)
-
-
-def _shortened(name: str, limit: int = 28) -> str:
-    return name if len(name) <= limit else name[: limit - 1] + "…"
