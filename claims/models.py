@@ -218,7 +218,8 @@ class RatingQuerySet(models.QuerySet):
 class Rating(models.Model):
     """One label of the rating scale. Ordinal labels carry a value; "Misleading" and the like do not."""
 
-    label = models.CharField(max_length=100)
+    # Imported fact-checks keep their publisher's own wording, which can be a whole sentence.
+    label = models.CharField(max_length=500)
     slug = models.SlugField(max_length=100)
     value = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Position on the scale, higher is truer; empty for non-ordinal labels."
@@ -524,8 +525,10 @@ class Verdict(models.Model):
             _choices_constraint("status", VerdictStatus, "verdict"),
             models.UniqueConstraint(fields=["url"], condition=~Q(url=""), name="verdict_url_unique"),
             models.UniqueConstraint(fields=["slug"], condition=~Q(slug=""), name="verdict_slug_unique"),
+            # An imported fact-check is stored as its publisher wrote it, and many give no headline or summary.
             models.CheckConstraint(
-                condition=Q(status="draft") | (Q(rating__isnull=False) & ~Q(headline="") & ~Q(summary="")),
+                condition=Q(status="draft")
+                | (Q(rating__isnull=False) & ((~Q(headline="") & ~Q(summary="")) | ~Q(publisher_name=""))),
                 name="verdict_submitted_is_complete",
                 violation_error_message="A verdict needs a rating, a headline and a summary before review.",
             ),
