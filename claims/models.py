@@ -300,6 +300,9 @@ class Claim(models.Model):
 
     DatePrecision = DatePrecision
 
+    # Latest first; an imported fact-check whose publisher gave no date is never taken for the latest.
+    CURRENT_VERDICT_ORDER = (F("published_at").desc(nulls_last=True), "-pk")
+
     # What a published fact-check says it checked must not shift under it.
     FROZEN_WHEN_PUBLISHED = ("text", "is_verbatim", "speaker", "source", "claim_date", "claim_date_precision")
 
@@ -412,7 +415,7 @@ class Claim(models.Model):
     def refresh_current_verdict(self) -> None:
         """Point at the latest published verdict, or at none; the caller saves the claim."""
         self.current_verdict = (
-            self.verdicts.filter(status=Verdict.Status.PUBLISHED).order_by("-published_at", "-pk").first()
+            self.verdicts.filter(status=Verdict.Status.PUBLISHED).order_by(*self.CURRENT_VERDICT_ORDER).first()
         )
 
 

@@ -1,0 +1,1 @@
+"""Bringing in what others published: ClaimReview records from other fact-checkers."""

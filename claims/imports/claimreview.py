@@ -1,0 +1,358 @@
+"""Importing other fact-checkers' ClaimReview: their fact-checks become published verdicts on claims.
+
+A fact-check is known by its address: one imported before is recognised and left as it is, so
+importing the same file twice changes nothing. Speakers are matched on their slug, sources on
+their URL (or title and publisher when they have none), claims on their source and text, ratings
+on their label; what is missing is created. A textual rating that matches no label of the scale
+becomes a new non-ordinal rating: "Falso" is not silently read as "False".
+
+Records are stored in batches, each in one transaction, with bulk inserts and their history rows.
+A record that cannot be stored is reported with its position and reason and skipped before
+anything is written; if the database still refuses a batch, it is stored again one record at a
+time, so that the valid records are kept and no record is ever half-written.
+"""
+
+import hashlib
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, models, transaction
+from django.db.models import Q
+from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from claims.imports.reading import Found
+from claims.imports.records import RecordError, ReviewRecord, Work, review_record
+from claims.models import Claim, Rating, Source, Speaker, SpeakerKind, Verdict
+
+BATCH_SIZE = 500
+CHANGE_REASON = "Imported from ClaimReview"
+# The speaker of a claim whose review names none.
+UNKNOWN_SPEAKER = {"slug": "unknown-speaker", "name": "Unknown speaker", "kind": SpeakerKind.ANONYMOUS}
+
+
+@dataclass
+class ImportSummary:
+    """What an import did: counts, the ratings it had to create, and each record it skipped with why."""
+
+    created: int = 0
+    already_imported: int = 0
+    new_ratings: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def read(self) -> int:
+        return self.created + self.already_imported + len(self.skipped)
+
+
+def claim_reviews_import(
+    found: Iterable[Found],
+    *,
+    user=None,
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[ImportSummary], None] | None = None,
+) -> ImportSummary:
+    """Store the fact-checks of ``found`` (``claims.imports.reading``) as published verdicts of their publishers."""
+    summary = ImportSummary()
+    first_position: dict[str, str] = {}
+    batch: list[ReviewRecord] = []
+    for item in found:
+        record = _readable(item, summary)
+        if record is None:
+            continue
+        if record.url in first_position:
+            summary.skipped.append((record.position, f"repeats the fact-check at {first_position[record.url]}"))
+            continue
+        first_position[record.url] = record.position
+        batch.append(record)
+        if len(batch) == batch_size:
+            _store_batch(batch, user, summary)
+            batch = []
+            if progress:
+                progress(summary)
+    if batch:
+        _store_batch(batch, user, summary)
+    if progress:
+        progress(summary)
+    return summary
+
+
+def _readable(item: Found, summary: ImportSummary) -> ReviewRecord | None:
+    if item.problem:
+        summary.skipped.append((item.position, item.problem))
+        return None
+    try:
+        return review_record(item)
+    except RecordError as error:
+        summary.skipped.append((item.position, str(error)))
+        return None
+
+
+def _store_batch(records: list[ReviewRecord], user, summary: ImportSummary) -> None:
+    known = set(Verdict.objects.filter(url__in=[record.url for record in records]).values_list("url", flat=True))
+    fresh = [record for record in records if record.url not in known]
+    summary.already_imported += len(records) - len(fresh)
+    try:
+        _store_atomically(fresh, user, summary)
+    except DatabaseError:
+        # Something only the database could see (a concurrent import, say): find the records at fault.
+        for record in fresh:
+            try:
+                _store_atomically([record], user, summary)
+            except DatabaseError as error:
+                summary.skipped.append((record.position, f"the database refused it: {error}".strip()))
+
+
+def _store_atomically(records: list[ReviewRecord], user, summary: ImportSummary) -> None:
+    with transaction.atomic():
+        batch = _Batch(records, user)
+        batch.write()
+    summary.created += len(batch.records)
+    summary.skipped.extend(batch.skipped)
+    summary.new_ratings.extend(rating.label for rating in batch.new_ratings)
+
+
+class _Batch:
+    """The records of one batch, resolved against what is stored, checked, then written in bulk."""
+
+    def __init__(self, records: list[ReviewRecord], user):
+        self.user = user
+        self.skipped: list[tuple[str, str]] = []
+        self.ratings = _RatingScale()
+        # A review that names no page where the claim appeared is itself where the newsroom found it.
+        records = [
+            record if record.appearance else replace(record, appearance=_review_page(record)) for record in records
+        ]
+        slugs = {_speaker_slug(record) for record in records}
+        self.speakers = _Known(Speaker, Speaker.objects.filter(slug__in=slugs), key=lambda speaker: speaker.slug)
+        works = [work for record in records for work in (record.appearance, record.first_appearance) if work]
+        self.sources = _Known(Source, _stored_sources(works), key=lambda source: _work_key(_as_work(source)))
+        self.records = [checked for record in records if (checked := self._checked(record))]
+
+    def _checked(self, record: ReviewRecord) -> ReviewRecord | None:
+        """``record`` if everything it would store is valid."""
+        try:
+            self.ratings.get(record.rating_label)
+            self.speakers.get_or_build(_speaker_slug(record), lambda: _speaker(record))
+            source = self._source(record.appearance, build=True)
+            if record.first_appearance:
+                self._source(record.first_appearance, build=True)
+            if record.claim_date and source.published_on and record.claim_date > source.published_on:
+                raise RecordError(
+                    f"itemReviewed.datePublished {record.claim_date} is after {source.published_on}, "
+                    "the date of the page where the claim appeared"
+                )
+            _validate(_verdict(record, claim=None, rating=None), "claim", "rating")
+        except RecordError as error:
+            self.skipped.append((record.position, str(error)))
+            return None
+        return record
+
+    def _source(self, work: Work, *, build: bool = False) -> Source:
+        key = _work_key(work)
+        return self.sources.get_or_build(key, lambda: _source(work)) if build else self.sources.get(key)
+
+    @property
+    def new_ratings(self) -> list[Rating]:
+        return self.ratings.new
+
+    def write(self) -> None:
+        self.ratings.create(self.user)
+        self.speakers.create(self.user)
+        self.sources.create(self.user)
+        claims = self._claims()
+        verdicts = [
+            _verdict(record, claim=claims[_claim_key(record)], rating=self.ratings.get(record.rating_label))
+            for record in self.records
+        ]
+        _create(Verdict, verdicts, self.user)
+        _refresh_current_verdicts(list(claims.values()), self.user)
+
+    def _claims(self) -> dict[tuple, Claim]:
+        """Each record's claim by ``_claim_key``: the stored one with its source and text, else a new one."""
+        sources = {key: self._source(record.appearance) for key, record in self._by_claim().items()}
+        stored = Claim.objects.filter(
+            source__in={source.pk for source in sources.values()}, text__in={key[1] for key in sources}
+        )
+        by_source_and_text = {(claim.source_id, claim.text): claim for claim in stored}
+        claims, new = {}, []
+        for key, record in self._by_claim().items():
+            claim = by_source_and_text.get((sources[key].pk, record.claim_text))
+            if claim is None:
+                claim = self._claim(record)
+                new.append(claim)
+            claims[key] = claim
+        _create(Claim, new, self.user)
+        return claims
+
+    def _by_claim(self) -> dict[tuple, ReviewRecord]:
+        return {_claim_key(record): record for record in self.records}
+
+    def _claim(self, record: ReviewRecord) -> Claim:
+        return Claim(
+            text=record.claim_text,
+            speaker=self.speakers.get(_speaker_slug(record)),
+            source=self._source(record.appearance),
+            first_appearance=self._source(record.first_appearance) if record.first_appearance else None,
+            claim_date=record.claim_date,
+            status=Claim.Status.PUBLISHED,
+            created_by=self.user,
+        )
+
+
+class _Known:
+    """Records of one model by their natural key: those stored, and those this batch will create."""
+
+    def __init__(self, model: type[models.Model], stored: Iterable[models.Model], key: Callable[[models.Model], tuple]):
+        self.model = model
+        self.by_key = {key(obj): obj for obj in stored}
+        self.new: dict = {}
+
+    def get(self, key):
+        return self.by_key.get(key) or self.new[key]
+
+    def get_or_build(self, key, build: Callable[[], models.Model]):
+        if key not in self.by_key and key not in self.new:
+            obj = build()
+            _validate(obj)
+            self.new[key] = obj
+        return self.get(key)
+
+    def create(self, user) -> None:
+        _create(self.model, list(self.new.values()), user)
+
+
+class _RatingScale:
+    """The ratings by label, read case-blind; unknown labels become new non-ordinal ratings."""
+
+    def __init__(self):
+        self.by_label = {rating.label.casefold(): rating for rating in Rating.objects.all()}
+        self.slugs = {rating.slug for rating in self.by_label.values()}
+        self.new: list[Rating] = []
+
+    def get(self, label: str) -> Rating:
+        rating = self.by_label.get(label.casefold())
+        if rating is None:
+            rating = Rating(label=label, slug=self._free_slug(label), value=None)
+            _validate(rating)
+            self.by_label[label.casefold()] = rating
+            self.new.append(rating)
+        return rating
+
+    def _free_slug(self, label: str) -> str:
+        base = ascii_slug(label, max_length=90)
+        slug, number = base, 1
+        while slug in self.slugs:
+            number += 1
+            slug = f"{base}-{number}"
+        self.slugs.add(slug)
+        return slug
+
+    def create(self, user) -> None:
+        _create(Rating, self.new, user)
+
+
+def ascii_slug(text: str, *, max_length: int) -> str:
+    """A slug for ``text``; letters that have no ASCII form ("錯誤", "आवाज़") are kept apart by a digest of the text."""
+    slug = slugify(text)[:max_length].strip("-")
+    decomposed = unicodedata.normalize("NFKD", text)
+    lossy = any(not c.isascii() and c.isalnum() for c in decomposed if unicodedata.category(c) != "Mn")
+    if slug and not lossy:
+        return slug
+    digest = hashlib.sha256(text.encode()).hexdigest()[:10]
+    return f"{slug[: max_length - 11]}-{digest}".lstrip("-")
+
+
+def _speaker_slug(record: ReviewRecord) -> str:
+    return ascii_slug(record.speaker_name, max_length=200) if record.speaker_name else UNKNOWN_SPEAKER["slug"]
+
+
+def _speaker(record: ReviewRecord) -> Speaker:
+    if not record.speaker_name:
+        return Speaker(**UNKNOWN_SPEAKER)
+    return Speaker(
+        slug=_speaker_slug(record),
+        name=record.speaker_name,
+        kind=record.speaker_kind,
+        role=record.speaker_role,
+        same_as=record.speaker_same_as,
+    )
+
+
+def _review_page(record: ReviewRecord) -> Work:
+    """The review itself as the page where the claim was found, for a review that names no appearance."""
+    return Work(
+        url=record.url,
+        title=record.headline or f"Fact-check by {record.publisher_name}",
+        publisher=record.publisher_name,
+        published_on=record.published_at.date() if record.published_at else None,
+    )
+
+
+def _work_key(work: Work) -> tuple:
+    return ("url", work.url) if work.url else ("title", work.title, work.publisher)
+
+
+def _stored_sources(works: list[Work]):
+    urls = {work.url for work in works if work.url}
+    titles = {work.title for work in works if not work.url}
+    return Source.objects.filter(Q(url__in=urls) | Q(url="", title__in=titles))
+
+
+def _as_work(source: Source) -> Work:
+    return Work(url=source.url, title=source.title, publisher=source.publisher, published_on=source.published_on)
+
+
+def _source(work: Work) -> Source:
+    return Source(url=work.url, title=work.title, publisher=work.publisher, published_on=work.published_on)
+
+
+def _claim_key(record: ReviewRecord) -> tuple:
+    return (_work_key(record.appearance), record.claim_text)
+
+
+def _verdict(record: ReviewRecord, *, claim: Claim | None, rating: Rating | None) -> Verdict:
+    return Verdict(
+        claim=claim,
+        rating=rating,
+        headline=record.headline,
+        summary=record.summary,
+        status=Verdict.Status.PUBLISHED,
+        published_at=record.published_at,
+        url=record.url,
+        language=record.language,
+        publisher_name=record.publisher_name,
+        publisher_url=record.publisher_url,
+    )
+
+
+def _validate(obj: models.Model, *exclude: str) -> None:
+    try:
+        obj.clean_fields(exclude=["slug", *exclude] if isinstance(obj, Verdict) else list(exclude))
+    except ValidationError as error:
+        problems = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
+        raise RecordError(f"{obj._meta.verbose_name} {problems}") from None
+
+
+def _create(model: type[models.Model], objs: list, user) -> None:
+    if objs:
+        bulk_create_with_history(objs, model, default_user=user, default_change_reason=CHANGE_REASON)
+
+
+def _refresh_current_verdicts(claims: list[Claim], user) -> None:
+    """Point each claim at its latest published verdict, as the workflow does for the newsroom's own."""
+    latest = {}
+    published = Verdict.objects.filter(claim__in=claims, status=Verdict.Status.PUBLISHED).order_by(
+        *Claim.CURRENT_VERDICT_ORDER
+    )
+    for claim_id, verdict_id in published.values_list("claim_id", "pk"):
+        latest.setdefault(claim_id, verdict_id)
+    changed = [claim for claim in claims if claim.current_verdict_id != latest.get(claim.pk)]
+    for claim in changed:
+        claim.current_verdict_id = latest.get(claim.pk)
+    if changed:
+        bulk_update_with_history(
+            changed, Claim, ["current_verdict"], default_user=user, default_change_reason=CHANGE_REASON
+        )

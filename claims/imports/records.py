@@ -1,0 +1,229 @@
+"""ClaimReview objects read into the values the tracker stores, or the reason they cannot be.
+
+Real data bends Google's guidelines: ``http://schema.org`` contexts, URLs without a scheme, names
+given as lists, dates in several ISO 8601 spellings or missing, a ``CreativeWork`` where a
+``Claim`` belongs. What is valid schema.org is accepted and kept in the publisher's own words;
+what cannot be stored is reported with the property at fault.
+"""
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from django.core.exceptions import ValidationError
+from django.utils.html import strip_tags
+
+from claims.imports.reading import Found
+from claims.models import HttpUrlField, SpeakerKind, language_tag_validator
+
+# "und" is BCP 47 for an undetermined language: better than guessing English for a Portuguese check.
+UNDETERMINED_LANGUAGE = "und"
+
+_url_field = HttpUrlField()
+_ORGANIZATION_TYPES = {"Organization", "NewsMediaOrganization", "GovernmentOrganization", "Corporation"}
+
+
+class RecordError(ValueError):
+    """Why one ClaimReview cannot be imported, naming the property at fault."""
+
+
+@dataclass(frozen=True)
+class Work:
+    """A page where a claim appeared (``appearance``, ``firstAppearance``)."""
+
+    url: str
+    title: str
+    publisher: str
+    published_on: date | None
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    """One fact-check by another publisher, ready to be stored."""
+
+    position: str
+    url: str
+    claim_text: str
+    headline: str
+    summary: str
+    published_at: datetime | None
+    language: str
+    publisher_name: str
+    publisher_url: str
+    rating_label: str
+    speaker_name: str
+    speaker_kind: str
+    speaker_role: str
+    speaker_same_as: str
+    claim_date: date | None
+    appearance: Work | None
+    first_appearance: Work | None
+
+
+def review_record(found: Found) -> ReviewRecord:
+    """``found`` as a record to store; ``RecordError`` says why it cannot be."""
+    if found.google_claim is not None:
+        return _google_record(found.position, found.google_claim, found.review)
+    review = found.review
+    item = _node(review.get("itemReviewed"))
+    rating = _node(review.get("reviewRating"))
+    # The fact-checker is the ``author``, but some name their writer there and the newsroom as ``publisher``.
+    publisher = _node(review.get("publisher")) or _node(review.get("author"))
+    speaker = _node(item.get("author"))
+    return ReviewRecord(
+        position=found.position,
+        url=_required_url(review.get("url"), "url"),
+        claim_text=_required_text(review.get("claimReviewed"), "claimReviewed"),
+        headline=_text(review.get("headline")) or _text(review.get("name")),
+        summary=_text(strip_tags(_text(review.get("reviewBody")) or _text(review.get("description")))),
+        published_at=_instant(review.get("datePublished"), "datePublished"),
+        language=_language(review.get("inLanguage") or found.page_language),
+        publisher_name=_required_text(publisher.get("name"), "author.name (the fact-checker)"),
+        publisher_url=_url(publisher.get("url"), "author.url"),
+        rating_label=_required_text(rating.get("alternateName"), "reviewRating.alternateName"),
+        speaker_name=_text(speaker.get("name")),
+        speaker_kind=_speaker_kind(speaker),
+        speaker_role=_text(speaker.get("jobTitle")),
+        speaker_same_as=_url(speaker.get("sameAs"), "itemReviewed.author.sameAs"),
+        claim_date=_date(item.get("datePublished"), "itemReviewed.datePublished"),
+        appearance=_appearance(item),
+        first_appearance=_work(_first(item.get("firstAppearance")), "itemReviewed.firstAppearance"),
+    )
+
+
+def _google_record(position: str, claim: dict, review: dict) -> ReviewRecord:
+    """One review of the Fact Check Tools API's ``claims:search`` response."""
+    publisher = _node(review.get("publisher"))
+    site = _text(publisher.get("site"))
+    return ReviewRecord(
+        position=position,
+        url=_required_url(review.get("url"), "url"),
+        claim_text=_required_text(claim.get("text"), "text"),
+        headline=_text(review.get("title")),
+        summary="",
+        published_at=_instant(review.get("reviewDate"), "reviewDate"),
+        language=_language(review.get("languageCode")),
+        publisher_name=_required_text(publisher.get("name") or site, "publisher"),
+        publisher_url=_url(site, "publisher.site"),
+        rating_label=_required_text(review.get("textualRating"), "textualRating"),
+        speaker_name=_text(claim.get("claimant")),
+        speaker_kind=SpeakerKind.PERSON,
+        speaker_role="",
+        speaker_same_as="",
+        claim_date=_date(claim.get("claimDate"), "claimDate"),
+        appearance=None,
+        first_appearance=None,
+    )
+
+
+def _appearance(item: dict) -> Work | None:
+    appearance = _first(item.get("appearance"))
+    if appearance:
+        return _work(appearance, "itemReviewed.appearance")
+    # Older markup reviews the page itself: itemReviewed is a CreativeWork with its own address.
+    if item.get("@type") != "Claim" and item.get("url"):
+        return _work(item, "itemReviewed")
+    return None
+
+
+def _work(node, where: str) -> Work | None:
+    if isinstance(node, str):
+        node = {"url": node}
+    if not isinstance(node, dict):
+        return None
+    url = _url(node.get("url"), f"{where}.url")
+    title = _text(node.get("headline")) or _text(node.get("name")) or url
+    if not title:
+        return None
+    return Work(
+        url=url,
+        title=title,
+        publisher=_text(_node(node.get("publisher")).get("name")),
+        published_on=_date(node.get("datePublished"), f"{where}.datePublished"),
+    )
+
+
+def _node(value) -> dict:
+    """A schema.org thing as an object: the first of a list, a bare name as its ``name``."""
+    value = _first(value)
+    if isinstance(value, str):
+        return {"name": value}
+    return value if isinstance(value, dict) else {}
+
+
+def _first(value):
+    """Schema.org allows a list wherever one value is expected; the first one is the main one."""
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
+def _text(value) -> str:
+    value = _first(value)
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        return ""
+    # Some publishers put HTML-escaped text in their JSON-LD ("Singh&#039;s").
+    return re.sub(r"\s+", " ", html.unescape(str(value))).strip()
+
+
+def _required_text(value, where: str) -> str:
+    text = _text(value)
+    if not text:
+        raise RecordError(f"{where} is missing or empty")
+    return text
+
+
+def _speaker_kind(node: dict) -> str:
+    kinds = node.get("@type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    return SpeakerKind.ORGANIZATION if _ORGANIZATION_TYPES.intersection(kinds) else SpeakerKind.PERSON
+
+
+def _url(value, where: str) -> str:
+    url = _text(value)
+    if not url:
+        return ""
+    # "aosfatos.org/noticias/..." is a site's address written without its scheme.
+    if "://" not in url and re.match(r"^[\w-]+(\.[\w-]+)+(/|$)", url):
+        url = f"https://{url}"
+    try:
+        _url_field.run_validators(url)
+    except ValidationError:
+        raise RecordError(f"{where} is not an http(s) address: {url[:100]!r}") from None
+    if len(url) > _url_field.max_length:
+        raise RecordError(f"{where} is longer than {_url_field.max_length} characters")
+    return url
+
+
+def _required_url(value, where: str) -> str:
+    url = _url(value, where)
+    if not url:
+        raise RecordError(f"{where} is missing: a fact-check is known by its address")
+    return url
+
+
+def _instant(value, where: str) -> datetime | None:
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise RecordError(f"{where} is not an ISO 8601 date: {text[:40]!r}") from None
+    # A date without a time zone is read as UTC, the only reading that does not depend on this server.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _date(value, where: str) -> date | None:
+    moment = _instant(value, where)
+    return moment.date() if moment else None
+
+
+def _language(value) -> str:
+    tag = _text(_node(value).get("name"))
+    try:
+        language_tag_validator(tag)
+    except ValidationError:
+        return UNDETERMINED_LANGUAGE
+    return tag

@@ -1,0 +1,79 @@
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from claims.imports.claimreview import BATCH_SIZE, ImportSummary, claim_reviews_import
+from claims.imports.reading import find_claim_reviews
+
+
+class Command(BaseCommand):
+    help = (
+        "Import other fact-checkers' ClaimReview as published verdicts: JSON-LD (one record, an array, @graph, "
+        "DataFeed or DataFeedItem), a Google Fact Check Tools claims:search response, or fact-check web pages "
+        "that embed ClaimReview. A fact-check already imported (same url) is left as it is; a record that "
+        "cannot be used is reported with its position and skipped."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="Files to read; - reads standard input.")
+        parser.add_argument("--user", help="Record the import in the history under this user.")
+        parser.add_argument(
+            "--batch-size", type=int, default=BATCH_SIZE, help=f"Records per transaction ({BATCH_SIZE})."
+        )
+
+    def handle(self, *args, paths, user, batch_size, **options):
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1.")
+        importer = self.find_user(user)
+        documents = [(path, self.read(path)) for path in paths]
+        found = (
+            replace(found, position=f"{path}: {found.position}") if len(paths) > 1 else found
+            for path, text in documents
+            for found in find_claim_reviews(text)
+        )
+        summary = claim_reviews_import(
+            found, user=importer, batch_size=batch_size, progress=self.progress if self.stderr.isatty() else None
+        )
+        self.report(summary)
+        if summary.read == 0:
+            raise CommandError("No ClaimReview was found in the input.")
+        if summary.skipped:
+            raise CommandError(f"{len(summary.skipped)} of {summary.read} records were skipped (see above).")
+
+    def read(self, path: str) -> str:
+        if path == "-":
+            return sys.stdin.read()
+        try:
+            return Path(path).read_text(encoding="utf-8-sig")
+        except OSError as error:
+            raise CommandError(f"Cannot read {path}: {error.strerror}.") from error
+        except UnicodeDecodeError as error:
+            raise CommandError(f"Cannot read {path}: it is not UTF-8 text ({error.reason}).") from error
+
+    def find_user(self, username: str | None):
+        if username is None:
+            return None
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"There is no user {username!r}.")
+        return user
+
+    def progress(self, summary: ImportSummary) -> None:
+        # The same line is overwritten; ``str`` keeps Django from colouring stderr red.
+        self.stderr.write(f"\rrecords read {summary.read}", style_func=str, ending="")
+        self.stderr.flush()
+
+    def report(self, summary: ImportSummary) -> None:
+        if self.stderr.isatty():
+            self.stderr.write("", style_func=str)  # end the progress line
+        for position, reason in summary.skipped:
+            self.stderr.write(f"Skipped {position}: {reason}")
+        for label in summary.new_ratings:
+            self.stdout.write(f"New non-ordinal rating: {label}")
+        self.stdout.write(
+            f"{summary.read} fact-checks read: {summary.created} imported, "
+            f"{summary.already_imported} already imported, {len(summary.skipped)} skipped."
+        )
