@@ -444,6 +444,10 @@ class VerdictQuerySet(VisibleQuerySet):
         is_current = Claim.objects.filter(current_verdict=OuterRef("pk"), status=ClaimStatus.PUBLISHED)
         return self.filter(Exists(is_current), status=VerdictStatus.PUBLISHED)
 
+    def own(self):
+        """The newsroom's own verdicts, not those imported from other fact-checkers."""
+        return self.filter(publisher_name="")
+
 
 class Verdict(models.Model):
     """A conclusion on a claim with a rating: the newsroom's own, or imported from another fact-checker.

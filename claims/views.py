@@ -26,10 +26,11 @@ _SCRIPT_SAFE = str.maketrans({"<": "\\u003C", ">": "\\u003E", "&": "\\u0026"})
 
 
 def factcheck_index(request):
-    """The latest fact-checks, newest first."""
+    """The newsroom's latest fact-checks, newest first: those imported from others have no page here."""
     current = (
         Verdict.objects.visible_to(request.user)
         .current()
+        .own()
         .select_related("rating", "claim__speaker")
         .order_by("-published_at", "-pk")
     )

@@ -1,10 +1,13 @@
-"""Personas shared by the suite (two editors, a reviewer, a researcher, an outsider) and a newsroom to look at."""
+"""Personas shared by the suite (two editors, a reviewer, a researcher, an outsider), a newsroom to look at, and
+the workflow that publishes a fact-check."""
 
 import importlib
 
 import pytest
 from django.apps import apps
 
+from claims import workflow
+from claims.models import Claim, Verdict
 from tests.factories import (
     ClaimFactory,
     EvidenceFactory,
@@ -12,6 +15,7 @@ from tests.factories import (
     TopicFactory,
     UserFactory,
     VerdictFactory,
+    rating,
 )
 
 
@@ -68,3 +72,26 @@ def newsroom(db):
         "draft_evidence": EvidenceFactory(claim=draft.claim),
         "internal_source": SourceFactory(title="Unpublished source"),
     }
+
+
+@pytest.fixture
+def publish(editor, second_editor, reviewer):
+    """Take a claim through the whole workflow to a published verdict, as the newsroom does."""
+
+    def publish(claim: Claim, **fields) -> Verdict:
+        workflow.claim_mark_checkworthy(claim=claim, user=editor)
+        workflow.claim_assign(claim=claim, user=editor, assignee=reviewer)
+        verdict = workflow.verdict_create(
+            verdict=Verdict(
+                claim=Claim.objects.get(pk=claim.pk),
+                rating=rating("mostly-false"),
+                headline="Russia's presence in Venezuela is small",
+                summary="Russian military advisers number in the dozens, not thousands.",
+                **fields,
+            ),
+            author=reviewer,
+        )
+        verdict = workflow.verdict_submit(verdict=verdict, user=reviewer)
+        return workflow.verdict_publish(verdict=verdict, editor=second_editor)
+
+    return publish

@@ -56,29 +56,6 @@ def iso_instant(moment: datetime.datetime) -> str:
 
 
 @pytest.fixture
-def publish(editor, second_editor, reviewer):
-    """Take a claim through the whole workflow to a published verdict, as the newsroom does."""
-
-    def publish(claim: Claim, **fields) -> Verdict:
-        workflow.claim_mark_checkworthy(claim=claim, user=editor)
-        workflow.claim_assign(claim=claim, user=editor, assignee=reviewer)
-        verdict = workflow.verdict_create(
-            verdict=Verdict(
-                claim=Claim.objects.get(pk=claim.pk),
-                rating=rating("mostly-false"),
-                headline="Russia's presence in Venezuela is small",
-                summary="Russian military advisers number in the dozens, not thousands.",
-                **fields,
-            ),
-            author=reviewer,
-        )
-        verdict = workflow.verdict_submit(verdict=verdict, user=reviewer)
-        return workflow.verdict_publish(verdict=verdict, editor=second_editor)
-
-    return publish
-
-
-@pytest.fixture
 def seed_factcheck(publish):
     """The seed article with one of its claims fact-checked and published, with two pieces of evidence."""
     load_seed(SEED)

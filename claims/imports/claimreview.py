@@ -24,7 +24,7 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from claims.imports.reading import Found
-from claims.imports.records import RecordError, ReviewRecord, Work, review_record
+from claims.imports.records import RecordError, ReviewRecord, Work, review_page, review_record
 from claims.models import Claim, Rating, Source, Speaker, SpeakerKind, Verdict
 
 BATCH_SIZE = 500
@@ -123,7 +123,7 @@ class _Batch:
         self.ratings = _RatingScale()
         # A review that names no page where the claim appeared is itself where the newsroom found it.
         records = [
-            record if record.appearance else replace(record, appearance=_review_page(record)) for record in records
+            record if record.appearance else replace(record, appearance=review_page(record)) for record in records
         ]
         slugs = {_speaker_slug(record) for record in records}
         self.speakers = _Known(Speaker, Speaker.objects.filter(slug__in=slugs), key=lambda speaker: speaker.slug)
@@ -156,12 +156,13 @@ class _Batch:
 
     @property
     def new_ratings(self) -> list[Rating]:
-        return self.ratings.new
+        return [rating for rating in self.ratings.new.values() if rating.pk]
 
     def write(self) -> None:
-        self.ratings.create(self.user)
-        self.speakers.create(self.user)
-        self.sources.create(self.user)
+        self.ratings.create(self.user, needed={record.rating_label.casefold() for record in self.records})
+        self.speakers.create(self.user, needed={_speaker_slug(record) for record in self.records})
+        works = [work for record in self.records for work in (record.appearance, record.first_appearance) if work]
+        self.sources.create(self.user, needed={_work_key(work) for work in works})
         claims = self._claims()
         verdicts = [
             _verdict(record, claim=claims[_claim_key(record)], rating=self.ratings.get(record.rating_label))
@@ -220,8 +221,9 @@ class _Known:
             self.new[key] = obj
         return self.get(key)
 
-    def create(self, user) -> None:
-        _create(self.model, list(self.new.values()), user)
+    def create(self, user, *, needed: set) -> None:
+        """Create the new records that ``needed`` keys name; those of records skipped since are dropped."""
+        _create(self.model, [obj for key, obj in self.new.items() if key in needed], user)
 
 
 class _RatingScale:
@@ -230,15 +232,14 @@ class _RatingScale:
     def __init__(self):
         self.by_label = {rating.label.casefold(): rating for rating in Rating.objects.all()}
         self.slugs = {rating.slug for rating in self.by_label.values()}
-        self.new: list[Rating] = []
+        self.new: dict[str, Rating] = {}
 
     def get(self, label: str) -> Rating:
         rating = self.by_label.get(label.casefold())
         if rating is None:
             rating = Rating(label=label, slug=self._free_slug(label), value=None)
             _validate(rating)
-            self.by_label[label.casefold()] = rating
-            self.new.append(rating)
+            self.by_label[label.casefold()] = self.new[label.casefold()] = rating
         return rating
 
     def _free_slug(self, label: str) -> str:
@@ -250,8 +251,8 @@ class _RatingScale:
         self.slugs.add(slug)
         return slug
 
-    def create(self, user) -> None:
-        _create(Rating, self.new, user)
+    def create(self, user, *, needed: set[str]) -> None:
+        _create(Rating, [rating for key, rating in self.new.items() if key in needed], user)
 
 
 def ascii_slug(text: str, *, max_length: int) -> str:
@@ -278,16 +279,6 @@ def _speaker(record: ReviewRecord) -> Speaker:
         kind=record.speaker_kind,
         role=record.speaker_role,
         same_as=record.speaker_same_as,
-    )
-
-
-def _review_page(record: ReviewRecord) -> Work:
-    """The review itself as the page where the claim was found, for a review that names no appearance."""
-    return Work(
-        url=record.url,
-        title=record.headline or f"Fact-check by {record.publisher_name}",
-        publisher=record.publisher_name,
-        published_on=record.published_at.date() if record.published_at else None,
     )
 
 

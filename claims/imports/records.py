@@ -94,8 +94,7 @@ def review_record(found: Found) -> ReviewRecord:
 
 def _google_record(position: str, claim: dict, review: dict) -> ReviewRecord:
     """One review of the Fact Check Tools API's ``claims:search`` response."""
-    publisher = _node(review.get("publisher"))
-    site = _text(publisher.get("site"))
+    site = _text(_node(review.get("publisher")).get("site"))
     return ReviewRecord(
         position=position,
         url=_required_url(review.get("url"), "url"),
@@ -104,7 +103,7 @@ def _google_record(position: str, claim: dict, review: dict) -> ReviewRecord:
         summary="",
         published_at=_instant(review.get("reviewDate"), "reviewDate"),
         language=_language(review.get("languageCode")),
-        publisher_name=_required_text(publisher.get("name") or site, "publisher"),
+        publisher_name=_required_text(_google_publisher(review), "publisher"),
         publisher_url=_url(site, "publisher.site"),
         rating_label=_required_text(review.get("textualRating"), "textualRating"),
         speaker_name=_text(claim.get("claimant")),
@@ -112,8 +111,43 @@ def _google_record(position: str, claim: dict, review: dict) -> ReviewRecord:
         speaker_role="",
         speaker_same_as="",
         claim_date=_date(claim.get("claimDate"), "claimDate"),
-        appearance=None,
+        appearance=_first_review_page(claim),
         first_appearance=None,
+    )
+
+
+def _google_publisher(review: dict) -> str:
+    publisher = _node(review.get("publisher"))
+    return _text(publisher.get("name")) or _text(publisher.get("site"))
+
+
+def _first_review_page(claim: dict) -> Work | None:
+    """Where a claim of the Fact Check Tools API was found: its first review, which all its reviews share."""
+    first = _node(claim["claimReview"])
+    try:
+        return _page(
+            url=_required_url(first.get("url"), "url"),
+            headline=_text(first.get("title")),
+            publisher=_google_publisher(first),
+            published_at=_instant(first.get("reviewDate"), "reviewDate"),
+        )
+    except RecordError:
+        return None
+
+
+def review_page(record: ReviewRecord) -> Work:
+    """The review itself as the page where the claim was found, for a review that names no appearance."""
+    return _page(
+        url=record.url, headline=record.headline, publisher=record.publisher_name, published_at=record.published_at
+    )
+
+
+def _page(*, url: str, headline: str, publisher: str, published_at: datetime | None) -> Work:
+    return Work(
+        url=url,
+        title=headline or f"Fact-check by {publisher}",
+        publisher=publisher,
+        published_on=published_at.date() if published_at else None,
     )
 
 

@@ -1,0 +1,456 @@
+"""Importing ClaimReview: every input shape, real publishers' pages, bad records, idempotency, the round trip."""
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from django.conf import settings
+from django.db import IntegrityError
+
+from claims.exports.claimreview import claim_reviews, load_schema
+from claims.exports.formats import FORMATS
+from claims.exports.selection import export_selection
+from claims.imports import claimreview
+from claims.imports.claimreview import ascii_slug, claim_reviews_import
+from claims.imports.reading import find_claim_reviews
+from claims.models import Claim, Evidence, Rating, Source, Speaker, Topic, Verdict
+from claims.seed import load_seed
+from tests.factories import ClaimFactory, SourceFactory, SpeakerFactory, rating
+
+pytestmark = pytest.mark.django_db
+
+SAMPLES = Path(settings.BASE_DIR).parent / "shared" / "data" / "claimreview"
+SEED = Path(settings.BASE_DIR) / "seeds" / "newsweek-2019-07-05-pompeo-venezuela.yaml"
+needs_samples = pytest.mark.skipif(
+    not SAMPLES.is_dir(), reason=f"the real ClaimReview samples are read from {SAMPLES}, which is absent"
+)
+
+
+def review(number: int = 1, **changes) -> dict:
+    """A complete ClaimReview as Google documents it, its URL made unique by ``number``."""
+    record = {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": f"https://checker.example/fact-checks/{number}",
+        "claimReviewed": f"Crime rose by {number}0 percent last year",
+        "headline": f"Crime did not rise by {number}0 percent",
+        "datePublished": "2024-03-02T10:00:00Z",
+        "inLanguage": "en",
+        "author": {"@type": "Organization", "name": "Checker", "url": "https://checker.example/"},
+        "reviewRating": {
+            "@type": "Rating",
+            "ratingValue": 1,
+            "bestRating": 5,
+            "worstRating": 1,
+            "alternateName": "False",
+        },
+        "itemReviewed": {
+            "@type": "Claim",
+            "author": {"@type": "Person", "name": "Jane Doe", "jobTitle": "Mayor"},
+            "datePublished": "2024-02-20",
+            "appearance": {"@type": "CreativeWork", "url": "https://news.example/speech", "headline": "The speech"},
+        },
+    }
+    record.update(changes)
+    return record
+
+
+def import_text(text: str, **options) -> claimreview.ImportSummary:
+    return claim_reviews_import(find_claim_reviews(text), **options)
+
+
+def import_json(document, **options) -> claimreview.ImportSummary:
+    return import_text(json.dumps(document), **options)
+
+
+def stored_counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in (Claim, Verdict, Source, Speaker, Rating)}
+
+
+class TestShapes:
+    def test_it_imports_one_record_as_a_published_verdict_of_its_publisher(self):
+        summary = import_json(review())
+        assert (summary.created, summary.skipped) == (1, [])
+        verdict = Verdict.objects.get()
+        assert verdict.url == "https://checker.example/fact-checks/1"
+        assert (verdict.status, verdict.publisher_name, verdict.publisher_url) == (
+            Verdict.Status.PUBLISHED,
+            "Checker",
+            "https://checker.example/",
+        )
+        assert (verdict.author, verdict.approved_by, verdict.slug) == (None, None, "")
+        assert verdict.rating == rating("false")
+        assert verdict.published_at.isoformat() == "2024-03-02T10:00:00+00:00"
+        claim = verdict.claim
+        assert (claim.text, claim.status, claim.current_verdict) == (
+            "Crime rose by 10 percent last year",
+            Claim.Status.PUBLISHED,
+            verdict,
+        )
+        assert str(claim.claim_date) == "2024-02-20"
+        assert (claim.speaker.name, claim.speaker.kind, claim.speaker.role) == ("Jane Doe", "person", "Mayor")
+        assert (claim.source.url, claim.source.title) == ("https://news.example/speech", "The speech")
+
+    @pytest.mark.parametrize(
+        "document",
+        [
+            pytest.param([review(1), review(2)], id="array"),
+            pytest.param(
+                {"@context": "https://schema.org", "@graph": [review(1), {"@type": "WebPage"}, review(2)]}, id="graph"
+            ),
+            pytest.param(
+                {
+                    "@context": "https://schema.org",
+                    "@type": "DataFeed",
+                    "dataFeedElement": [
+                        {"@type": "DataFeedItem", "item": [review(1)]},
+                        {"@type": "DataFeedItem", "item": review(2)},
+                    ],
+                },
+                id="data-feed",
+            ),
+            pytest.param({"@type": "DataFeedItem", "item": [review(1), review(2)]}, id="data-feed-item"),
+        ],
+    )
+    def test_it_finds_reviews_in_every_json_ld_shape(self, document):
+        summary = import_json(document)
+        assert (summary.created, summary.skipped) == (2, [])
+        assert Verdict.objects.count() == 2
+
+    def test_it_reads_an_http_context_and_a_list_of_types(self):
+        summary = import_json(review(**{"@context": "http://schema.org", "@type": ["Review", "ClaimReview"]}))
+        assert (summary.created, summary.skipped) == (1, [])
+
+    def test_it_imports_a_fact_check_tools_response_with_several_reviews_of_one_claim(self):
+        response = {
+            "claims": [
+                {
+                    "text": "Vaccines contain microchips",
+                    "claimant": "Social media posts",
+                    "claimDate": "2021-01-05T00:00:00Z",
+                    "claimReview": [
+                        {
+                            "publisher": {"name": "Checker A", "site": "a.example"},
+                            "url": "https://a.example/microchips",
+                            "title": "No microchips in vaccines",
+                            "reviewDate": "2021-01-10T00:00:00Z",
+                            "textualRating": "False",
+                            "languageCode": "en",
+                        },
+                        {
+                            "publisher": {"site": "b.example"},
+                            "url": "https://b.example/chips",
+                            "textualRating": "Pants on fire",
+                            "reviewDate": "2021-01-12T00:00:00Z",
+                            "languageCode": "en",
+                        },
+                    ],
+                }
+            ],
+            "nextPageToken": "abc",
+        }
+        summary = import_json(response)
+        assert (summary.created, summary.skipped) == (2, [])
+        claim = Claim.objects.get()
+        assert (claim.text, claim.speaker.name, str(claim.claim_date)) == (
+            "Vaccines contain microchips",
+            "Social media posts",
+            "2021-01-05",
+        )
+        assert sorted(claim.verdicts.values_list("publisher_name", "publisher_url")) == [
+            ("Checker A", "https://a.example"),
+            ("b.example", "https://b.example"),
+        ]
+        assert claim.current_verdict.url == "https://b.example/chips"  # the later of the two
+
+    def test_it_reads_reviews_embedded_in_a_page_with_unquoted_attributes(self):
+        page = (
+            '<!doctype html><html lang="pt-BR"><head><script type=application/ld+json class=graph>'
+            + json.dumps({"@context": "https://schema.org", "@graph": [review(1, inLanguage=None)]})
+            + '</script><script type="application/ld+json">{"@type": "WebSite"}</script></head><body></body></html>'
+        )
+        summary = import_text(page)
+        assert (summary.created, summary.skipped) == (1, [])
+        assert Verdict.objects.get().language == "pt-BR"
+
+    def test_it_reports_a_page_without_json_ld(self):
+        summary = import_text("<html><body>Nothing here</body></html>")
+        assert summary.skipped == [("page", 'it embeds no <script type="application/ld+json">')]
+
+    def test_it_reports_input_that_is_neither_json_nor_html(self):
+        summary = import_text("claimReviewed: yes")
+        assert summary.skipped[0][0] == "input"
+        assert summary.skipped[0][1].startswith("not JSON or HTML")
+
+
+class TestRealPublishers:
+    """Pages and records as a dozen publishers really publish them (``../shared/data/claimreview/``)."""
+
+    @needs_samples
+    @pytest.mark.parametrize(
+        ("name", "address", "rating_label", "speaker"),
+        [
+            ("afp.html", "factcheck.afp.com/cdc-does-not-add-flu", "False", "multiple sources"),
+            ("afp_checamos.html", "checamos.afp.com/suposta-fala-de-soros", "Falso", "Várias fontes"),
+            (
+                "africa_check.html",
+                "africacheck.org/fact-checks/reports/south-african-mayor",
+                "Incorrect",
+                "Mzwandile Masina",
+            ),
+            ("aos_fatos.html", "aosfatos.org/noticias/video-manipulado", "não_é_bem_assim", "desinformação"),
+            (
+                "data_commons_feed_item.json",
+                "www.presseportal.de/pm/133833/4381130",
+                "Reker hat diesen Satz nie gesagt.",
+                "Irmin Suhl",
+            ),
+            ("efe_verifica.html", "verifica.efe.com/detenidos-mayoria", "Falso.", "Unknown speaker"),
+            (
+                "fact_check_cite.html",
+                "factcheck.cite.org.zw/do-antibodies",
+                "The Health Desk Experts said Current data",
+                "Unknown speaker",
+            ),
+            (
+                "google_fact_check_tools_claim.json",
+                "www.vishvasnews.com/urdu/society/viral-video",
+                "False",
+                "FB User-Harshit Pandey",
+            ),
+            ("lupa.html", "piaui.folha.uol.com.br/lupa/2020/08/31/verificamos", "Falso", "Post no Facebook"),
+            ("newtral_fact_check.html", "www.newtral.es/lista-espera-sanidad-gobierno", "Engañoso", "Sergio Sayas"),
+            ("tfc_taiwan.html", "tfc-taiwan.org.tw/articles/7177", "錯誤", "Line, FB"),
+            (
+                "vishvas_news_english.html",
+                "www.vishvasnews.com/english/viral/fact-check",
+                "False",
+                "Fb Page: नये भारत की बुलंद आवाज़",
+            ),
+        ],
+    )
+    def test_it_imports_each_publishers_fact_check_in_its_own_words(self, name, address, rating_label, speaker):
+        """Each address and label is the start of the publisher's own, in full in the file."""
+        summary = import_text((SAMPLES / name).read_text(encoding="utf-8"))
+        assert (summary.created, summary.skipped) == (1, [])
+        verdict = Verdict.objects.select_related("rating", "claim__speaker").get()
+        assert verdict.url.startswith(f"https://{address}")
+        assert verdict.rating.label.startswith(rating_label)
+        assert verdict.claim.speaker.name == speaker
+        assert verdict.claim.current_verdict_id == verdict.pk
+
+    @needs_samples
+    def test_it_imports_every_sample_and_a_second_time_changes_nothing(self):
+        files = sorted(path for path in SAMPLES.iterdir() if path.suffix in (".html", ".json"))
+        assert len(files) == 12
+        first = [import_text(path.read_text(encoding="utf-8")) for path in files]
+        assert sum(summary.created for summary in first) == 12
+        counts = stored_counts()
+        again = [import_text(path.read_text(encoding="utf-8")) for path in files]
+        assert [(summary.created, summary.already_imported) for summary in again] == [(0, 1)] * 12
+        assert stored_counts() == counts
+
+    @needs_samples
+    def test_it_keeps_the_publishers_wording_and_reads_its_dates(self):
+        import_text((SAMPLES / "vishvas_news_english.html").read_text(encoding="utf-8"))
+        import_text((SAMPLES / "africa_check.html").read_text(encoding="utf-8"))
+        vishvas = Verdict.objects.get(publisher_name="Vishvas News")
+        assert vishvas.claim.text == "Rishi Sunak praises Manmohan Singh's economy ideas"  # &#039; read as '
+        assert vishvas.published_at.isoformat() == "2022-11-01T12:46:43+00:00"  # +05:30 kept as an instant
+        assert vishvas.language == "en-US"  # from the page, as the record names none
+        africa = Verdict.objects.get(publisher_name="Taryn Willows")
+        assert "<br" not in africa.summary
+        assert africa.summary.startswith("Mzwandile Masina, mayor of the City of Ekurhuleni, said")
+
+
+class TestRatings:
+    def test_it_reuses_a_label_of_the_scale_whatever_its_case(self):
+        import_json(review(reviewRating={"@type": "Rating", "alternateName": "mostly FALSE"}))
+        assert Verdict.objects.get().rating == rating("mostly-false")
+
+    def test_it_makes_an_unknown_label_a_non_ordinal_rating_whatever_its_numbers(self):
+        known = Rating.objects.count()
+        summary = import_json(
+            review(
+                reviewRating={"@type": "Rating", "ratingValue": 1, "bestRating": 5, "alternateName": "Pants on Fire"}
+            )
+        )
+        assert summary.new_ratings == ["Pants on Fire"]
+        assert Rating.objects.count() == known + 1
+        pants = Verdict.objects.get().rating
+        assert (pants.label, pants.slug, pants.value) == ("Pants on Fire", "pants-on-fire", None)
+
+    def test_it_gives_labels_without_latin_letters_distinct_slugs(self):
+        import_json(
+            [review(1, reviewRating={"alternateName": "錯誤"}), review(2, reviewRating={"alternateName": "部分錯誤"})]
+        )
+        slugs = set(Rating.objects.filter(value=None, label__in=["錯誤", "部分錯誤"]).values_list("slug", flat=True))
+        assert len(slugs) == 2
+        assert ascii_slug("Fb Page: नये भारत", max_length=200) != ascii_slug("Fb Page: पुराना", max_length=200)
+        assert ascii_slug("Várias fontes", max_length=200) == "varias-fontes"
+
+
+class TestMatching:
+    def test_it_reuses_stored_speakers_sources_and_claims(self):
+        speaker = SpeakerFactory(name="Jane Doe", slug="jane-doe")
+        source = SourceFactory(url="https://news.example/speech", published_on=None)
+        claim = ClaimFactory(text="Crime rose by 10 percent last year", speaker=speaker, source=source)
+        import_json(review())
+        verdict = Verdict.objects.get()
+        assert verdict.claim == claim
+        assert (Speaker.objects.count(), Source.objects.count()) == (1, 1)
+
+    def test_it_adds_a_second_publishers_review_to_the_same_claim(self):
+        import_json(
+            [review(1), review(2, claimReviewed="Crime rose by 10 percent last year", datePublished="2024-05-01")]
+        )
+        claim = Claim.objects.get()
+        assert claim.verdicts.count() == 2
+        assert claim.current_verdict.url == "https://checker.example/fact-checks/2"
+
+    def test_it_takes_the_review_page_as_the_source_when_no_appearance_is_named(self):
+        import_json(review(itemReviewed={"@type": "Claim", "author": {"@type": "Organization", "name": "Ministry"}}))
+        source = Claim.objects.get().source
+        assert (source.url, source.title, source.publisher, str(source.published_on)) == (
+            "https://checker.example/fact-checks/1",
+            "Crime did not rise by 10 percent",
+            "Checker",
+            "2024-03-02",
+        )
+
+    def test_it_accepts_addresses_written_without_a_scheme(self):
+        import_json(review(url="aosfatos.org/noticias/1/"))
+        assert Verdict.objects.get().url == "https://aosfatos.org/noticias/1/"
+
+    def test_it_repeats_nothing_when_the_same_review_appears_twice_in_the_input(self):
+        summary = import_json([review(1), review(1)])
+        assert summary.created == 1
+        assert summary.skipped == [("[1]", "repeats the fact-check at [0]")]
+
+    def test_it_records_the_import_in_the_history(self, editor):
+        import_json(review(), user=editor)
+        entry = Verdict.history.get()
+        assert (entry.history_type, entry.history_user, entry.history_change_reason) == (
+            "+",
+            editor,
+            "Imported from ClaimReview",
+        )
+        assert Claim.history.filter(history_change_reason="Imported from ClaimReview").count() == 2  # added, current
+
+
+class TestBadRecords:
+    @pytest.mark.parametrize(
+        ("change", "reason"),
+        [
+            ({"url": None}, "url is missing: a fact-check is known by its address"),
+            ({"url": "javascript:alert(1)"}, "url is not an http(s) address: 'javascript:alert(1)'"),
+            ({"claimReviewed": "  "}, "claimReviewed is missing or empty"),
+            ({"reviewRating": {"@type": "Rating", "ratingValue": 1}}, "reviewRating.alternateName is missing or empty"),
+            ({"author": None}, "author.name (the fact-checker) is missing or empty"),
+            ({"datePublished": "last Tuesday"}, "datePublished is not an ISO 8601 date: 'last Tuesday'"),
+            ({"headline": "x" * 301}, "verdict headline: Ensure this value has at most 300 characters (it has 301)."),
+            (
+                {
+                    "itemReviewed": {
+                        "datePublished": "2024-03-01",
+                        "appearance": {"headline": "Old", "datePublished": "2024-01-01"},
+                    }
+                },
+                (
+                    "itemReviewed.datePublished 2024-03-01 is after 2024-01-01, "
+                    "the date of the page where the claim appeared"
+                ),
+            ),
+        ],
+    )
+    def test_it_skips_a_bad_record_with_its_position_and_reason_and_keeps_the_others(self, change, reason):
+        bad = review(2) | change
+        summary = import_json({"@graph": [review(1), bad, review(3)]})
+        assert summary.skipped == [("@graph[1]", reason)]
+        assert summary.created == 2
+        assert sorted(Verdict.objects.values_list("url", flat=True)) == [
+            "https://checker.example/fact-checks/1",
+            "https://checker.example/fact-checks/3",
+        ]
+
+    def test_it_writes_nothing_of_a_bad_record(self):
+        before = stored_counts()
+        bad = review(
+            1,
+            reviewRating={"alternateName": "A brand new label"},
+            itemReviewed={
+                "author": {"name": "A new speaker"},
+                "appearance": {"url": "https://new.example/", "headline": "x" * 501},
+            },
+        )
+        summary = import_json(bad)
+        assert summary.skipped == [
+            ("record", "source title: Ensure this value has at most 500 characters (it has 501).")
+        ]
+        assert stored_counts() == before
+
+    def test_it_stores_again_one_by_one_a_batch_the_database_refuses(self, monkeypatch):
+        write = claimreview._Batch.write
+
+        def refuse_one(batch):
+            if any(record.url.endswith("/2") for record in batch.records):
+                raise IntegrityError("duplicate key value violates unique constraint")
+            write(batch)
+
+        monkeypatch.setattr(claimreview._Batch, "write", refuse_one)
+        summary = import_json([review(1), review(2), review(3)])
+        assert summary.created == 2
+        assert summary.skipped == [("[1]", "the database refused it: duplicate key value violates unique constraint")]
+        assert Claim.objects.count() == Verdict.objects.count() == 2
+        assert Speaker.objects.count() == Source.objects.count() == 1
+
+
+class TestBulk:
+    def test_it_writes_in_bulk_not_record_by_record(self, django_assert_max_num_queries):
+        import_json([review(number) for number in range(1, 11)])  # the speaker, source and rating now exist
+        # Per batch: known URLs, a savepoint, ratings, speakers, sources, claims; inserts of claims, verdicts and
+        # their history rows; the current verdicts and their history. That is 16 on PostgreSQL; SQLite splits
+        # long inserts by its limit on parameters into about 30. Record by record, it would be over 1,000.
+        with django_assert_max_num_queries(40):
+            summary = import_json([review(number) for number in range(11, 211)])
+        assert summary.created == 200
+
+    def test_it_stores_each_batch_in_its_own_transaction(self):
+        summary = import_json([review(number) for number in range(1, 8)], batch_size=3)
+        assert summary.created == 7
+        assert Claim.objects.filter(current_verdict__isnull=False).count() == 7
+
+
+def test_round_trip_export_import_export_is_identical(publish, editor):
+    """Export ClaimReview, import it into an empty database, export again: the two exports are identical."""
+    load_seed(SEED)
+    for claim in Claim.objects.order_by("pk")[:9]:
+        publish(claim)
+    exported = b"".join(FORMATS["claimreview"].stream(export_selection(user=editor, params={})))
+    assert len(json.loads(exported)) == 9
+
+    empty_the_database()
+    summary = import_text(exported.decode())
+    assert (summary.created, summary.skipped) == (9, [])
+
+    again = b"".join(FORMATS["claimreview"].stream(export_selection(user=editor, params={})))
+    assert again == exported
+
+
+def empty_the_database() -> None:
+    Claim.objects.update(current_verdict=None)
+    for model in (Evidence, Verdict, Claim, Source, Speaker, Topic):
+        model.objects.all().delete()
+    assert not Rating.objects.filter(verdicts__isnull=False).exists()
+
+
+def test_imported_records_validate_against_the_export_schema():
+    import_json([review(1), review(2, datePublished=None, headline=None, inLanguage="Portuguese (Brazil)")])
+    records = list(claim_reviews(Verdict.objects.order_by("pk")))
+    validator = jsonschema.Draft202012Validator(load_schema())
+    for record in records:
+        validator.validate(record)
+    assert "datePublished" not in records[1]
+    assert records[1]["inLanguage"] == "und"
+    assert records[0]["author"] == {"@type": "Organization", "name": "Checker", "url": "https://checker.example/"}
