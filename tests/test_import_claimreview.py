@@ -1,11 +1,13 @@
 """Importing ClaimReview: every input shape, real publishers' pages, bad records, idempotency, the round trip."""
 
+import io
 import json
 from pathlib import Path
 
 import jsonschema
 import pytest
 from django.conf import settings
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError
 
 from claims.exports.claimreview import claim_reviews, load_schema
@@ -16,7 +18,7 @@ from claims.imports.claimreview import ascii_slug, claim_reviews_import
 from claims.imports.reading import find_claim_reviews
 from claims.models import Claim, Evidence, Rating, Source, Speaker, Topic, Verdict
 from claims.seed import load_seed
-from tests.factories import ClaimFactory, SourceFactory, SpeakerFactory, rating
+from tests.factories import ClaimFactory, SourceFactory, SpeakerFactory, VerdictFactory, rating
 
 pytestmark = pytest.mark.django_db
 
@@ -454,3 +456,61 @@ def test_imported_records_validate_against_the_export_schema():
     assert "datePublished" not in records[1]
     assert records[1]["inLanguage"] == "und"
     assert records[0]["author"] == {"@type": "Organization", "name": "Checker", "url": "https://checker.example/"}
+
+
+class TestWhereImportedFactChecksShow:
+    def test_the_public_index_lists_only_the_newsrooms_own(self, client):
+        own = VerdictFactory(published=True, headline="Our own fact-check")
+        import_json(review())
+        html = client.get("/factchecks/").content.decode()
+        assert own.headline in html
+        assert "Crime did not rise" not in html
+
+    def test_the_report_links_them_to_their_publishers_page(self, client):
+        import_json(review(headline=None))
+        html = client.get("/reports/verdicts/").content.decode()
+        assert (
+            '<a href="https://checker.example/fact-checks/1">Crime rose by 10 percent last year</a> (Checker)' in html
+        )
+
+
+class TestCommand:
+    def test_it_imports_files_and_prints_a_summary(self, tmp_path, capsys):
+        (tmp_path / "one.json").write_text(json.dumps(review(1)))
+        (tmp_path / "two.json").write_text(json.dumps([review(2), review(3, reviewRating={"alternateName": "Falso"})]))
+        call_command("import_claimreview", str(tmp_path / "one.json"), str(tmp_path / "two.json"))
+        out = capsys.readouterr()
+        assert out.out.splitlines() == [
+            "New non-ordinal rating: Falso",
+            "3 fact-checks read: 3 imported, 0 already imported, 0 skipped.",
+        ]
+        assert out.err == ""  # no progress when not on a terminal
+        call_command("import_claimreview", str(tmp_path / "one.json"))
+        assert capsys.readouterr().out == "1 fact-checks read: 0 imported, 1 already imported, 0 skipped.\n"
+
+    def test_it_reads_standard_input(self, monkeypatch, capsys):
+        monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(review())))
+        call_command("import_claimreview", "-")
+        assert Verdict.objects.filter(url="https://checker.example/fact-checks/1").exists()
+
+    def test_it_reports_skipped_records_with_their_file_and_position_and_fails(self, tmp_path, capsys):
+        (tmp_path / "a.json").write_text(json.dumps(review(1)))
+        (tmp_path / "b.json").write_text(json.dumps([review(2), review(3, url=None)]))
+        with pytest.raises(CommandError, match=r"^1 of 3 records were skipped \(see above\)\.$"):
+            call_command("import_claimreview", str(tmp_path / "a.json"), str(tmp_path / "b.json"))
+        err = capsys.readouterr().err
+        assert f"Skipped {tmp_path / 'b.json'}: [1]: url is missing: a fact-check is known by its address" in err
+        assert Verdict.objects.count() == 2
+
+    def test_it_refuses_what_it_cannot_read_and_writes_nothing(self, tmp_path):
+        (tmp_path / "latin1.json").write_bytes('{"claimReviewed": "Caf\xe9"}'.encode("latin-1"))
+        (tmp_path / "empty.json").write_text("{}")
+        with pytest.raises(CommandError, match=r"^Cannot read .*missing\.json: No such file or directory\.$"):
+            call_command("import_claimreview", str(tmp_path / "missing.json"))
+        with pytest.raises(CommandError, match=r"it is not UTF-8 text"):
+            call_command("import_claimreview", str(tmp_path / "latin1.json"))
+        with pytest.raises(CommandError, match=r"^No ClaimReview was found in the input\.$"):
+            call_command("import_claimreview", str(tmp_path / "empty.json"))
+        with pytest.raises(CommandError, match=r"^There is no user 'nobody'\.$"):
+            call_command("import_claimreview", str(tmp_path / "empty.json"), "--user", "nobody")
+        assert Verdict.objects.count() == 0
