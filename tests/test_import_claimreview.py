@@ -338,7 +338,19 @@ class TestMatching:
             editor,
             "Imported from ClaimReview",
         )
-        assert Claim.history.filter(history_change_reason="Imported from ClaimReview").count() == 2  # added, current
+        # The claim is recorded once, as added with its current verdict.
+        claim_entry = Claim.history.get()
+        assert (claim_entry.history_type, claim_entry.current_verdict_id) == ("+", entry.id)
+
+    def test_it_records_a_stored_claims_new_current_verdict_in_its_history(self):
+        import_json(review(1))
+        import_json(review(2, claimReviewed="Crime rose by 10 percent last year", datePublished="2024-05-01"))
+        claim = Claim.objects.get()
+        assert claim.current_verdict.url == "https://checker.example/fact-checks/2"
+        assert list(claim.history.values_list("history_type", "current_verdict_id")) == [
+            ("~", claim.current_verdict_id),
+            ("+", Verdict.objects.get(url="https://checker.example/fact-checks/1").pk),
+        ]
 
 
 class TestBadRecords:

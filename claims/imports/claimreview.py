@@ -19,9 +19,9 @@ from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.text import slugify
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from claims.imports.reading import Found
 from claims.imports.records import RecordError, ReviewRecord, Work, review_page, review_record
@@ -144,7 +144,8 @@ class _Batch:
                     f"itemReviewed.datePublished {record.claim_date} is after {source.published_on}, "
                     "the date of the page where the claim appeared"
                 )
-            _validate(_verdict(record, claim=None, rating=None), "claim", "rating")
+            # Its addresses were checked as the record was read.
+            _validate(_verdict(record, claim=None, rating=None), "claim", "rating", "url", "publisher_url")
         except RecordError as error:
             self.skipped.append((record.position, str(error)))
             return None
@@ -169,7 +170,14 @@ class _Batch:
             for record in self.records
         ]
         _create(Verdict, verdicts, self.user)
-        _refresh_current_verdicts(list(claims.values()), self.user)
+        stored = {claim.pk: claim.current_verdict_id for claim in claims.values() if claim.pk not in self.new_claim_ids}
+        _refresh_current_verdicts(list(claims.values()))
+        # New claims are recorded once, with the current verdict they have just been given.
+        _record_history(Claim, [claim for claim in claims.values() if claim.pk in self.new_claim_ids], self.user)
+        changed = [
+            claim for claim in claims.values() if claim.pk in stored and claim.current_verdict_id != stored[claim.pk]
+        ]
+        _record_history(Claim, changed, self.user, update=True)
 
     def _claims(self) -> dict[tuple, Claim]:
         """Each record's claim by ``_claim_key``: the stored one with its source and text, else a new one."""
@@ -185,7 +193,8 @@ class _Batch:
                 claim = self._claim(record)
                 new.append(claim)
             claims[key] = claim
-        _create(Claim, new, self.user)
+        Claim.objects.bulk_create(new)
+        self.new_claim_ids = {claim.pk for claim in new}
         return claims
 
     def _by_claim(self) -> dict[tuple, ReviewRecord]:
@@ -332,18 +341,19 @@ def _create(model: type[models.Model], objs: list, user) -> None:
         bulk_create_with_history(objs, model, default_user=user, default_change_reason=CHANGE_REASON)
 
 
-def _refresh_current_verdicts(claims: list[Claim], user) -> None:
-    """Point each claim at its latest published verdict, as the workflow does for the newsroom's own."""
-    latest = {}
-    published = Verdict.objects.filter(claim__in=claims, status=Verdict.Status.PUBLISHED).order_by(
+def _record_history(model: type[models.Model], objs: list, user, *, update: bool = False) -> None:
+    if objs:
+        model.history.bulk_history_create(objs, update=update, default_user=user, default_change_reason=CHANGE_REASON)
+
+
+def _refresh_current_verdicts(claims: list[Claim]) -> None:
+    """Point each claim at its latest published verdict, as the workflow does for the newsroom's own:
+    one UPDATE for them all, whose result the claims in memory are given."""
+    latest = Verdict.objects.filter(claim=OuterRef("pk"), status=Verdict.Status.PUBLISHED).order_by(
         *Claim.CURRENT_VERDICT_ORDER
     )
-    for claim_id, verdict_id in published.values_list("claim_id", "pk"):
-        latest.setdefault(claim_id, verdict_id)
-    changed = [claim for claim in claims if claim.current_verdict_id != latest.get(claim.pk)]
-    for claim in changed:
-        claim.current_verdict_id = latest.get(claim.pk)
-    if changed:
-        bulk_update_with_history(
-            changed, Claim, ["current_verdict"], default_user=user, default_change_reason=CHANGE_REASON
-        )
+    touched = Claim.objects.filter(pk__in=[claim.pk for claim in claims])
+    touched.update(current_verdict=Subquery(latest.values("pk")[:1]))
+    current = dict(touched.values_list("pk", "current_verdict_id"))
+    for claim in claims:
+        claim.current_verdict_id = current[claim.pk]

@@ -6,6 +6,7 @@ given as lists, dates in several ISO 8601 spellings or missing, a ``CreativeWork
 what cannot be stored is reported with the property at fault.
 """
 
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -221,13 +222,21 @@ def _url(value, where: str) -> str:
     # "aosfatos.org/noticias/..." is a site's address written without its scheme.
     if "://" not in url and re.match(r"^[\w-]+(\.[\w-]+)+(/|$)", url):
         url = f"https://{url}"
-    try:
-        _url_field.run_validators(url)
-    except ValidationError:
-        raise RecordError(f"{where} is not an http(s) address: {url[:100]!r}") from None
+    if not _is_web_address(url):
+        raise RecordError(f"{where} is not an http(s) address: {url[:100]!r}")
     if len(url) > _url_field.max_length:
         raise RecordError(f"{where} is longer than {_url_field.max_length} characters")
     return url
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_web_address(url: str) -> bool:
+    """Whether the model's own validators accept ``url``; remembered, as publishers and pages repeat."""
+    try:
+        _url_field.run_validators(url)
+    except ValidationError:
+        return False
+    return True
 
 
 def _required_url(value, where: str) -> str:
