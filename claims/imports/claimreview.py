@@ -21,13 +21,13 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils.text import slugify
-from simple_history.utils import bulk_create_with_history
 
+from claims.imports.copy import insert, insert_history
 from claims.imports.reading import Found
 from claims.imports.records import RecordError, ReviewRecord, Work, review_page, review_record
 from claims.models import Claim, Rating, Source, Speaker, SpeakerKind, Verdict
 
-BATCH_SIZE = 500
+BATCH_SIZE = 2000
 CHANGE_REASON = "Imported from ClaimReview"
 # The speaker of a claim whose review names none.
 UNKNOWN_SPEAKER = {"slug": "unknown-speaker", "name": "Unknown speaker", "kind": SpeakerKind.ANONYMOUS}
@@ -126,9 +126,9 @@ class _Batch:
             record if record.appearance else replace(record, appearance=review_page(record)) for record in records
         ]
         slugs = {_speaker_slug(record) for record in records}
-        self.speakers = _Known(Speaker, Speaker.objects.filter(slug__in=slugs), key=lambda speaker: speaker.slug)
+        self.speakers = _Known(Speaker.objects.filter(slug__in=slugs), key=lambda speaker: speaker.slug)
         works = [work for record in records for work in (record.appearance, record.first_appearance) if work]
-        self.sources = _Known(Source, _stored_sources(works), key=lambda source: _work_key(_as_work(source)))
+        self.sources = _Known(_stored_sources(works), key=lambda source: _work_key(_as_work(source)))
         self.records = [checked for record in records if (checked := self._checked(record))]
 
     def _checked(self, record: ReviewRecord) -> ReviewRecord | None:
@@ -169,15 +169,16 @@ class _Batch:
             _verdict(record, claim=claims[_claim_key(record)], rating=self.ratings.get(record.rating_label))
             for record in self.records
         ]
-        _create(Verdict, verdicts, self.user)
+        _create(verdicts, self.user)
         stored = {claim.pk: claim.current_verdict_id for claim in claims.values() if claim.pk not in self.new_claim_ids}
         _refresh_current_verdicts(list(claims.values()))
         # New claims are recorded once, with the current verdict they have just been given.
-        _record_history(Claim, [claim for claim in claims.values() if claim.pk in self.new_claim_ids], self.user)
+        new_claims = [claim for claim in claims.values() if claim.pk in self.new_claim_ids]
+        insert_history(new_claims, user=self.user, reason=CHANGE_REASON)
         changed = [
             claim for claim in claims.values() if claim.pk in stored and claim.current_verdict_id != stored[claim.pk]
         ]
-        _record_history(Claim, changed, self.user, update=True)
+        insert_history(changed, user=self.user, reason=CHANGE_REASON, update=True)
 
     def _claims(self) -> dict[tuple, Claim]:
         """Each record's claim by ``_claim_key``: the stored one with its source and text, else a new one."""
@@ -193,7 +194,7 @@ class _Batch:
                 claim = self._claim(record)
                 new.append(claim)
             claims[key] = claim
-        Claim.objects.bulk_create(new)
+        insert(new)
         self.new_claim_ids = {claim.pk for claim in new}
         return claims
 
@@ -215,8 +216,7 @@ class _Batch:
 class _Known:
     """Records of one model by their natural key: those stored, and those this batch will create."""
 
-    def __init__(self, model: type[models.Model], stored: Iterable[models.Model], key: Callable[[models.Model], tuple]):
-        self.model = model
+    def __init__(self, stored: Iterable[models.Model], key: Callable[[models.Model], tuple]):
         self.by_key = {key(obj): obj for obj in stored}
         self.new: dict = {}
 
@@ -232,7 +232,7 @@ class _Known:
 
     def create(self, user, *, needed: set) -> None:
         """Create the new records that ``needed`` keys name; those of records skipped since are dropped."""
-        _create(self.model, [obj for key, obj in self.new.items() if key in needed], user)
+        _create([obj for key, obj in self.new.items() if key in needed], user)
 
 
 class _RatingScale:
@@ -261,7 +261,7 @@ class _RatingScale:
         return slug
 
     def create(self, user, *, needed: set[str]) -> None:
-        _create(Rating, [rating for key, rating in self.new.items() if key in needed], user)
+        _create([rating for key, rating in self.new.items() if key in needed], user)
 
 
 def ascii_slug(text: str, *, max_length: int) -> str:
@@ -336,14 +336,9 @@ def _validate(obj: models.Model, *exclude: str) -> None:
         raise RecordError(f"{obj._meta.verbose_name} {problems}") from None
 
 
-def _create(model: type[models.Model], objs: list, user) -> None:
-    if objs:
-        bulk_create_with_history(objs, model, default_user=user, default_change_reason=CHANGE_REASON)
-
-
-def _record_history(model: type[models.Model], objs: list, user, *, update: bool = False) -> None:
-    if objs:
-        model.history.bulk_history_create(objs, update=update, default_user=user, default_change_reason=CHANGE_REASON)
+def _create(objs: list, user) -> None:
+    insert(objs)
+    insert_history(objs, user=user, reason=CHANGE_REASON)
 
 
 def _refresh_current_verdicts(claims: list[Claim]) -> None:
