@@ -45,14 +45,17 @@ format: $(VENV)/.installed-dev
 
 # Every benchmark, on the PostgreSQL server of DATABASE_URL: the API at CLAIMS synthetic claims and the
 # exports at VERDICTS published fact-checks, each in a database of its own (factcheck_bench_<claims>,
-# kept for the next run); figures go to bench-results.json.
+# kept for the next run), and the import of IMPORT_RECORDS ClaimReview records into a fresh one
+# (factcheck_bench_import); figures go to bench-results.json.
 CLAIMS ?= 100000
 VERDICTS ?= $(CLAIMS)
+IMPORT_RECORDS ?= 20000
 bench: $(VENV)/.installed-dev
 	@test -n "$(DATABASE_URL)" || { echo "make bench needs DATABASE_URL=postgres://... (its server hosts the benchmark database)."; exit 1; }
 	rm -f bench-results.json
 	$(BIN)/python -m bench.api --claims $(CLAIMS)
 	$(BIN)/python -m bench.export --verdicts $(VERDICTS)
+	$(BIN)/python -m bench.imports --records $(IMPORT_RECORDS)
 
 clean:
 	rm -rf $(VENV) staticfiles node_modules
