@@ -70,8 +70,8 @@ SPEECH_VERBS = _words(
 PRESENT_TENSE_SPEECH = _words(
     "says say tells claim claims argues argue insists states adds notes warns maintains alleges writes"
 )
-# A speech verb followed by one of these is something else: "declared himself", "called on".
-NOT_SPEECH_AFTER = _words("himself herself themselves itself on for off up out to by of")
+# A speech verb followed by one of these is something else: "declared himself", "is said to be".
+NOT_SPEECH_AFTER = _words("himself herself themselves itself off up out to by of")
 CLAUSE_BOUNDARIES = _words("that but and as while when because though although despite after before if since or so yet")
 PRONOUNS = {"he": PERSON, "she": PERSON, "they": None}
 ROLE_WORDS = _words(
@@ -89,8 +89,12 @@ GROUP_NOUNS = _words(
     "critics officials analysts experts diplomats residents lawmakers activists witnesses authorities officers "
     "supporters opponents protesters sources observers economists scientists doctors leaders"
 )
+NOT_PEOPLE = _words("reports documents figures data records statistics polls studies surveys papers emails news")
 ANONYMOUS_WORDS = _words("anonymous unnamed unidentified")
-PERSON_NOUNS = _words("official spokesman spokeswoman spokesperson source diplomat aide minister")
+PERSON_NOUNS = _words(
+    "official spokesman spokeswoman spokesperson source diplomat aide minister auditor mayor governor president "
+    "prosecutor chief senator lawmaker"
+)
 NUMBER_WORDS = _words(
     "one two three four five six seven eight nine ten eleven twelve dozen dozens hundred hundreds thousand thousands "
     "million millions billion billions trillion half third quarter"
@@ -107,7 +111,11 @@ PREDICTION_PATTERN = re.compile(
     re.I,
 )
 INTENT_PATTERN = re.compile(r"\b(?:plans?|intends?|wants?|aims?|vow(?:s|ed)?|promis(?:es|ed)|hopes?|seeks?) to\b", re.I)
-FACTUAL_VERB_PATTERN = re.compile(r"\b(?:is|are|was|were|has|have|had|remains?|remained|\w{3,}ed)\b", re.I)
+FACTUAL_VERB_PATTERN = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|remains?|remained|\w{3,}ed|spent|paid|rose|fell|grew|won|lost|made|sent|"
+    r"built|cut|led|took|gave|sold|bought|hit|left|met|began|ran|became|doubled|costs?|carries|employs?)\b",
+    re.I,
+)
 NAME_WORD = r"(?:[A-Z][\w'\u2019.-]*|of|de|la|von|van|al-)"
 
 QUOTE_CHARS = '"“”'
@@ -204,7 +212,7 @@ DATE_PATTERNS = [
     ("month day year", re.compile(rf"\b({MONTH_NAME}) (\d{{1,2}})(?:st|nd|rd|th)?(?:, (\d{{4}}))?\b")),
     ("day month year", re.compile(rf"\b(\d{{1,2}}) ({MONTH_NAME})(?: (\d{{4}}))?\b")),
     ("month year", re.compile(rf"\b({MONTH_NAME}) (\d{{4}})\b")),
-    ("in month", re.compile(rf"\b(?:in|of|since|during|early|late|mid-) ?({MONTH_NAME})(?!\w)")),
+    ("in month", re.compile(rf"\b(?:in|of|since|during|early|late|mid-) ?({MONTH_NAME})(?!\w)(?!,? \d)")),
     ("year", re.compile(r"\b(?:in|since|during) ((?:19|20)\d{2})\b")),
     ("weekday", re.compile(r"\b(?:on |last |this )?(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")),
     ("relative", re.compile(r"\b(yesterday|today|last week|last month|last year)\b", re.I)),
@@ -232,7 +240,7 @@ def find_date(sentence: str, published_on: datetime.date | None) -> FoundDate | 
 def _resolve(kind: str, groups: tuple, published_on: datetime.date | None) -> tuple[datetime.date, str] | None:
     try:
         return _RESOLVERS[kind](groups, published_on)
-    except (ValueError, TypeError, KeyError):  # an impossible date ("February 30"), or none to count from
+    except (ValueError, TypeError, KeyError, AttributeError):  # "February 30", or no publication date to count from
         return None
 
 
@@ -369,8 +377,8 @@ def _outside_quotes(sentence: str) -> str:
     return re.sub(r"[\"“][^\"“”]*(?:[\"”]|$)", placeholder, sentence)
 
 
-def _tokens(text: str) -> list[str]:
-    return re.findall(r"\"Q\"|[\w'\u2019.&-]+|[,;:\u2014\u2013]", text)
+def _tokens(text: str) -> list[re.Match]:
+    return list(re.finditer(r"\"Q\"|[\w'\u2019.&-]+|[,;:\u2014\u2013]", text))
 
 
 def find_attribution(sentence: str, memory: _Memory) -> Attribution | None:
@@ -387,7 +395,7 @@ def _according_to(plain: str, memory: _Memory) -> Attribution | None:
     match = re.search(r"(?:^|,\s*)according to ((?:the |an? )?[^,.;]+?)(?=[,.;]|$)", plain, re.I)
     if not match:
         return None
-    speaker = _speaker(match.group(1), memory)
+    speaker = _speaker(match.group(1), memory) or _named_phrase(match.group(1))
     if not speaker:
         return None
     statement = (plain[: match.start()] + plain[match.end() :]).strip(" ,")
@@ -415,7 +423,8 @@ def _said_after_quote(plain: str, memory: _Memory) -> Attribution | None:
 
 
 def _subject_verb(plain: str, memory: _Memory) -> Attribution | None:
-    words = _tokens(plain)
+    tokens = _tokens(plain)
+    words = [token.group(0) for token in tokens]
     for index, word in enumerate(words):
         if word not in SPEECH_VERBS or index == 0:
             continue
@@ -424,7 +433,7 @@ def _subject_verb(plain: str, memory: _Memory) -> Attribution | None:
             continue
         speaker = _speaker(_subject(" ".join(words[:index])), memory)
         if speaker:
-            return Attribution(*speaker, verb=word, statement=_reported_statement(words[index + 1 :]))
+            return Attribution(*speaker, verb=word, statement=_reported_statement(plain[tokens[index].end() :]))
     return None
 
 
@@ -437,10 +446,8 @@ def _subject(before_verb: str) -> str:
     return " ".join(words[start:]) if len(words) - start <= 7 else ""
 
 
-def _reported_statement(after_verb: list[str]) -> str:
+def _reported_statement(text: str) -> str:
     """What reported speech says: the clause after the verb and its audience ("told reporters on Friday that")."""
-    text = " ".join(after_verb)
-    text = re.sub(r"\s+([,;:.])", r"\1", text)
     if '"Q"' in text:
         return ""
     that = re.search(r"\bthat\s+(.*)$", text)
@@ -467,13 +474,26 @@ def _speaker(phrase: str, memory: _Memory) -> tuple[str, str] | None:
     return name[0].upper() + name[1:], kind
 
 
+def _named_phrase(phrase: str) -> tuple[str, str] | None:
+    """Whoever "according to" names, even an office in lower case ("the state auditor")."""
+    words = phrase.split()
+    if words and words[0].lower() in {"the", "a", "an"}:
+        words = words[1:]
+    if not words or len(words) > 6:
+        return None
+    name = " ".join(words)
+    return name[0].upper() + name[1:], ANONYMOUS if phrase.lower().startswith(("a ", "an ")) else PERSON
+
+
 def _speaker_kind(words: list[str]) -> str | None:
     lowered = {word.lower().strip("\u2019'") for word in words}
     if lowered & ANONYMOUS_WORDS:
         return ANONYMOUS
+    if len(_trailing_name(words)) >= 2:
+        return PERSON
     if set(words) & ORGANIZATION_WORDS:
         return ORGANIZATION
-    if words[-1].lower() in GROUP_NOUNS:
+    if words[-1].lower() in GROUP_NOUNS or _lower_case_plural(words):
         return GROUP
     if words[-1].lower() in PERSON_NOUNS:
         return ANONYMOUS if not any(word[0].isupper() for word in words[:-1]) else PERSON
@@ -482,13 +502,25 @@ def _speaker_kind(words: list[str]) -> str | None:
     return None
 
 
-def _person_name(words: list[str], memory: _Memory) -> str:
-    """The name without the titles before it; a surname alone becomes the full name used earlier."""
+def _trailing_name(words: list[str]) -> list[str]:
+    """The capitalised words at the end of a phrase, after any title ("Deputy Foreign Minister")."""
     name_words = []
     for word in reversed(words):
-        if word in ROLE_WORDS or not word[0].isupper():
+        if word in ROLE_WORDS or word in ORGANIZATION_WORDS or not word[0].isupper():
             break
         name_words.insert(0, word)
+    return name_words
+
+
+def _lower_case_plural(words: list[str]) -> bool:
+    """ "Local business owners": people in the plural, not things that "say" ("reports", "figures")."""
+    head = words[-1]
+    return head.islower() and head.endswith("s") and not head.endswith("ss") and head not in NOT_PEOPLE
+
+
+def _person_name(words: list[str], memory: _Memory) -> str:
+    """The name without the titles before it; a surname alone becomes the full name used earlier."""
+    name_words = _trailing_name(words)
     name = " ".join(name_words) or " ".join(words)
     if len(name_words) == 1:
         fuller = next((full for full in reversed(memory.full_names) if full.split()[-1] == name), None)
@@ -544,9 +576,15 @@ def _candidates_of(sentence, following, position, memory, published_on, publishe
     if quotes:
         return [_candidate(quote, sentence, speaker, True, date, dated, position, attributed=True) for quote in quotes]
     statement = _capitalised(attribution.statement)
-    if len(statement.split()) < MIN_STATEMENT_WORDS:
+    if len(statement.split()) < MIN_QUOTE_WORDS:
         return []
     return [_candidate(statement, sentence, speaker, False, date, dated, position, attributed=True)]
+
+
+def headline(text: str) -> str:
+    """The article's first line when it reads as a headline (it has no closing punctuation), else ""."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return "" if _is_statement(first) else first
 
 
 def _is_statement(sentence: str) -> bool:
