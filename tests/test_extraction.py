@@ -156,7 +156,10 @@ class TestAttribution:
         assert (found.speaker, found.claim_date) == ("AFP", datetime.date(2024, 3, 3))
 
     def test_it_names_anonymous_sources_and_groups_by_their_kind(self):
-        text = "An unnamed official told reporters that 200 troops landed at the airport. Residents say prices doubled in a year."
+        text = (
+            "An unnamed official told reporters that 200 troops landed at the airport. "
+            "Residents say prices doubled in a year."
+        )
         assert by_text(text, "troops").speaker_kind == "anonymous"
         assert by_text(text, "doubled").speaker_kind == "group"
 
@@ -240,7 +243,7 @@ class TestScoring:
 
 class TestSeedArticle:
     def test_it_reaches_the_quality_targets_on_the_seed_article(self):
-        quality, proposed, curated = seed_quality()
+        quality, _, _ = seed_quality()
         assert quality.recall >= 0.9
         assert quality.speaker_accuracy >= 0.9
         assert quality.precision >= 0.6
