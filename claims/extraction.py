@@ -89,6 +89,7 @@ GROUP_NOUNS = _words(
     "critics officials analysts experts diplomats residents lawmakers activists witnesses authorities officers "
     "supporters opponents protesters sources observers economists scientists doctors leaders"
 )
+NAME_PARTICLES = _words("de da di du la le van von der den bin al")
 NOT_PEOPLE = _words("reports documents figures data records statistics polls studies surveys papers emails news")
 ANONYMOUS_WORDS = _words("anonymous unnamed unidentified")
 PERSON_NOUNS = _words(
@@ -506,9 +507,14 @@ def _trailing_name(words: list[str]) -> list[str]:
     """The capitalised words at the end of a phrase, after any title ("Deputy Foreign Minister")."""
     name_words = []
     for word in reversed(words):
+        if word in NAME_PARTICLES and name_words:
+            name_words.insert(0, word)
+            continue
         if word in ROLE_WORDS or word in ORGANIZATION_WORDS or not word[0].isupper():
             break
         name_words.insert(0, word)
+    while name_words and name_words[0] in NAME_PARTICLES:
+        name_words.pop(0)
     return name_words
 
 
