@@ -12,7 +12,8 @@ the same candidates and an editor can see why each was proposed. The steps:
    ("NAME/AFP/Getty") belongs to the agency; everything else is in the publisher's own voice.
 3. Dating: a claim is dated when it was said. The publisher says its own statements on the day it
    publishes; an attributed statement takes the date its sentence gives ("on Friday", "in March",
-   "on December 10, 2018"), else the speaker's last known date, else the last date the article
+   "on December 10, 2018"; "one day after X spoke" dates X), else the speaker's last known date, else
+   the last date the article
    mentioned (an attribution usually follows the event it comments on), else publication day. A
    date is never after publication.
 4. Scoring: ``score_features`` adds transparent weights (numbers, dates, named entities, factual
@@ -541,6 +542,25 @@ def _remember_names(sentence: str, memory: _Memory) -> None:
             memory.full_names.append(" ".join(words[-2:]))
 
 
+OFFSET = re.compile(r"\b(a|an|one|two|three|four|five|six|seven|\d+) (days?|weeks?) (after|before)\b(.*)$", re.I)
+OFFSET_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+
+
+def _remember_offset_dates(sentence: str, found: FoundDate, memory: _Memory, published_on) -> None:
+    """ "On Friday, one day after Mike Pompeo spoke": the person named after the offset acted a day earlier."""
+    match = OFFSET.search(sentence)
+    if not match or found.precision != DAY:
+        return
+    count = int(OFFSET_NUMBERS.get(match.group(1).lower(), match.group(1)))
+    days = count * (7 if match.group(2).lower().startswith("week") else 1)
+    date = found.date + datetime.timedelta(days=-days if match.group(3).lower() == "after" else days)
+    names = [_trailing_name(entity.split()) for entity in named_entities(match.group(4))]
+    person = next((" ".join(name) for name in names if len(name) >= 2), None)
+    if person and (published_on is None or date <= published_on):
+        offset = " ".join(match.group(1, 2, 3))
+        memory.speaker_dates[person] = FoundDate(date, DAY, f'"{offset}" {found.phrase}')
+
+
 def credit_agency(sentence: str) -> str | None:
     """The agency of a photo credit line ("FEDERICO PARRA/AFP/Getty" gives "AFP")."""
     match = CREDIT_LINE.match(sentence.strip())
@@ -567,13 +587,15 @@ def _candidates_of(sentence, following, position, memory, published_on, publishe
     if not _is_statement(sentence):
         return []
     _remember_names(sentence, memory)
-    found_date = find_date(sentence, published_on)
+    # A date inside a quote is part of what was said ("since 2020"), not when it was said.
+    found_date = find_date(_outside_quotes(sentence), published_on)
     attribution = _attribution(sentence, following, memory)
     if attribution:
         memory.speakers.append((attribution.speaker, attribution.kind))
     date = _claim_date(attribution, found_date, memory, published_on)
     if found_date:
         memory.last_date = found_date
+        _remember_offset_dates(sentence, found_date, memory, published_on)
     dated = found_date is not None
     if attribution is None:
         return [_candidate(sentence, sentence, (publisher, ORGANIZATION), False, date, dated, position)]

@@ -213,6 +213,15 @@ class TestDates:
         text = "Mayor Tom Reyes told reporters on Monday that crime fell by 9 percent. He said 40 officers were hired."
         assert by_text(text, "officers").claim_date == datetime.date(2024, 5, 13)
 
+    def test_it_dates_a_speaker_named_after_an_offset_from_a_date(self):
+        text = (
+            "The strike began on Tuesday, two days after Union Leader Sam Okafor spoke in Leeds. "
+            'Okafor said "wages have fallen by 8 percent since 2020."'
+        )
+        found = by_text(text, "wages")
+        assert (found.speaker, found.claim_date) == ("Sam Okafor", datetime.date(2024, 5, 12))
+        assert found.date_basis == '"two days after" on Tuesday'
+
 
 class TestScoring:
     def test_it_ranks_numbers_named_entities_and_factual_verbs_above_opinion_prediction_and_intent(self):
