@@ -13,9 +13,8 @@ the same candidates and an editor can see why each was proposed. The steps:
 3. Dating: a claim is dated when it was said. The publisher says its own statements on the day it
    publishes; an attributed statement takes the date its sentence gives ("on Friday", "in March",
    "on December 10, 2018"; "one day after X spoke" dates X), else the speaker's last known date, else
-   the last date the article
-   mentioned (an attribution usually follows the event it comments on), else publication day. A
-   date is never after publication.
+   the last date the article mentioned (an attribution usually follows the event it comments on),
+   else publication day. A date is never after publication; a date inside a quote is what was said.
 4. Scoring: ``score_features`` adds transparent weights (numbers, dates, named entities, factual
    verbs, attribution; against opinion, prediction, intent, questions) to a base; sentences below
    ``THRESHOLD`` are not proposed.
