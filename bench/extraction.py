@@ -30,7 +30,7 @@ from pathlib import Path
 import yaml
 
 from bench.common import ROOT, print_table
-from claims.extraction import Candidate, comparable, extract, slugify
+from claims.extraction import Candidate, comparable, extract
 
 SEED = ROOT / "seeds" / "newsweek-2019-07-05-pompeo-venezuela.yaml"
 TARGETS = {"recall": 0.9, "precision": 0.6, "speaker accuracy": 0.9}
@@ -100,7 +100,7 @@ def best_match(curated: Curated, candidates: list[Candidate]) -> Candidate | Non
 
 
 def same_speaker(candidate: Candidate, curated: Curated) -> bool:
-    found, wanted = slugify(candidate.speaker), curated.speaker_slug
+    found, wanted = candidate.speaker_slug, curated.speaker_slug
     shorter, longer = sorted((found, wanted), key=len)
     return bool(shorter) and (longer == shorter or longer.endswith(f"-{shorter}"))
 

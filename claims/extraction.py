@@ -324,15 +324,14 @@ def score_features(text: str, *, attributed: bool = False, dated: bool = False) 
 
 
 def named_entities(text: str) -> list[str]:
-    """Runs of capitalised words (and acronyms) that are not just the first word of the text."""
-    runs = re.findall(r"(?:[A-Z][\w'\u2019.-]*(?:\s+|$))+", text + " ")
+    """Runs of capitalised words and acronyms; a lone capitalised first word, or "I", is not one."""
+    first = len(text) - len(text.lstrip(QUOTE_CHARS + " "))
     entities = []
-    for run in runs:
-        words = run.split()
-        if text.lstrip(QUOTE_CHARS).startswith(run.strip()) and len(words) == 1:
+    for match in re.finditer(r"\b[A-Z][\w'\u2019.-]*(?:\s+[A-Z][\w'\u2019.-]*)*", text):
+        run = match.group(0)
+        if run == "I" or (match.start() == first and " " not in run):
             continue
-        if words[0] not in ("I",):
-            entities.append(" ".join(words))
+        entities.append(run)
     return entities
 
 
