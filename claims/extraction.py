@@ -90,6 +90,7 @@ GROUP_NOUNS = _words(
     "supporters opponents protesters sources observers economists scientists doctors leaders"
 )
 NAME_PARTICLES = _words("de da di du la le van von der den bin al")
+CALLED = _words("called calls")
 NOT_PEOPLE = _words("reports documents figures data records statistics polls studies surveys papers emails news")
 ANONYMOUS_WORDS = _words("anonymous unnamed unidentified")
 PERSON_NOUNS = _words(
@@ -213,8 +214,9 @@ DATE_PATTERNS = [
     ("month day year", re.compile(rf"\b({MONTH_NAME}) (\d{{1,2}})(?:st|nd|rd|th)?(?:, (\d{{4}}))?\b")),
     ("day month year", re.compile(rf"\b(\d{{1,2}}) ({MONTH_NAME})(?: (\d{{4}}))?\b")),
     ("month year", re.compile(rf"\b({MONTH_NAME}) (\d{{4}})\b")),
-    ("in month", re.compile(rf"\b(?:in|of|since|during|early|late|mid-) ?({MONTH_NAME})(?!\w)(?!,? \d)")),
-    ("year", re.compile(r"\b(?:in|since|during) ((?:19|20)\d{2})\b")),
+    # "since January" starts a period; it does not date an event.
+    ("in month", re.compile(rf"\b(?:in|of|during|early|late|mid-) ?({MONTH_NAME})(?!\w)(?!,? \d)")),
+    ("year", re.compile(r"\b(?:in|during) ((?:19|20)\d{2})\b")),
     ("weekday", re.compile(r"\b(?:on |last |this )?(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")),
     ("relative", re.compile(r"\b(yesterday|today|last week|last month|last year)\b", re.I)),
 ]
@@ -384,11 +386,11 @@ def _tokens(text: str) -> list[re.Match]:
 def find_attribution(sentence: str, memory: _Memory) -> Attribution | None:
     """Who the sentence says is speaking, or None for the publisher's own voice."""
     plain = _outside_quotes(sentence)
-    for finder in (_according_to, _called, _said_after_quote, _subject_verb):
-        found = finder(plain, memory)
-        if found:
-            return found
-    return None
+    # "X called Y a Z" is read on the sentence itself: the quoted Z is part of the statement it makes.
+    found = _called(sentence, memory)
+    for finder in (_according_to, _said_after_quote, _subject_verb):
+        found = found or finder(plain, memory)
+    return found
 
 
 def _according_to(plain: str, memory: _Memory) -> Attribution | None:
@@ -402,8 +404,8 @@ def _according_to(plain: str, memory: _Memory) -> Attribution | None:
     return Attribution(*speaker, verb="", statement=statement)
 
 
-def _called(plain: str, memory: _Memory) -> Attribution | None:
-    match = re.search(r"^(.*?)\b(called|calls)\s+(?!on\b|for\b|off\b)(.+?)\s+((?:a|an|the)\s.*)$", plain)
+def _called(sentence: str, memory: _Memory) -> Attribution | None:
+    match = re.search(r"^(.*?)\b(called|calls)\s+(?!on\b|for\b|off\b)(.+?)\s+((?:a|an|the)\s.*)$", sentence)
     if not match:
         return None
     speaker = _speaker(_subject(match.group(1)), memory)
@@ -415,10 +417,14 @@ def _called(plain: str, memory: _Memory) -> Attribution | None:
 
 def _said_after_quote(plain: str, memory: _Memory) -> Attribution | None:
     verbs = "|".join(sorted(SPEECH_VERBS))
-    match = re.search(rf'"Q"\s*,?\s*({verbs})\s+((?:the |an? )?{NAME_WORD}(?:\s+{NAME_WORD})*|he|she|they)', plain)
+    match = re.search(rf'"Q"\s*,?\s*({verbs})\s+([^,.;:"]+)', plain)
     if not match:
         return None
-    speaker = _speaker(match.group(2), memory)
+    # "said Democratic leader Sarah Chen in a statement": the speaker ends where the circumstances begin.
+    phrase = re.split(r"\s(?:in|on|at|after|during|who|when|while|as|to|from|before|adding|citing)\s", match.group(2))[
+        0
+    ]
+    speaker = _speaker(phrase, memory)
     return Attribution(*speaker, verb=match.group(1), statement="") if speaker else None
 
 
@@ -438,8 +444,14 @@ def _subject_verb(plain: str, memory: _Memory) -> Attribution | None:
 
 
 def _subject(before_verb: str) -> str:
-    """The words just before a speech verb, back to the start of their clause."""
-    words = before_verb.split()
+    """The words just before a speech verb, back to the start of their clause.
+
+    An apposition between commas is stepped over: "John Miller, R-Texas, said" names John Miller.
+    """
+    words = re.findall(r'"Q"|[^\s,;:]+|[,;:]', before_verb)
+    if words[-2:-1] and words[-1] == ",":
+        opening = next((i for i in range(len(words) - 2, max(len(words) - 8, 0), -1) if words[i] == ","), None)
+        words = words[:opening] if opening else words
     start = len(words)
     while start > 0 and words[start - 1] not in {",", ";", ":", '"Q"'} and words[start - 1] not in CLAUSE_BOUNDARIES:
         start -= 1
@@ -535,9 +547,9 @@ def _person_name(words: list[str], memory: _Memory) -> str:
 
 def _remember_names(sentence: str, memory: _Memory) -> None:
     for entity in named_entities(sentence):
-        words = [word for word in entity.split() if word not in ROLE_WORDS and not word.endswith(".")]
-        if len(words) >= 2:
-            memory.full_names.append(" ".join(words[-2:]))
+        name = _trailing_name(entity.split())
+        if len(name) >= 2:
+            memory.full_names.append(" ".join(name))
 
 
 OFFSET = re.compile(r"\b(a|an|one|two|three|four|five|six|seven|\d+) (days?|weeks?) (after|before)\b(.*)$", re.I)
@@ -598,7 +610,7 @@ def _candidates_of(sentence, following, position, memory, published_on, publishe
     if attribution is None:
         return [_candidate(sentence, sentence, (publisher, ORGANIZATION), False, date, dated, position)]
     speaker = (attribution.speaker, attribution.kind)
-    quotes = quotes_in(sentence)
+    quotes = [] if attribution.verb in CALLED else quotes_in(sentence)
     if quotes:
         return [_candidate(quote, sentence, speaker, True, date, dated, position, attributed=True) for quote in quotes]
     statement = _capitalised(attribution.statement)

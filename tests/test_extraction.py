@@ -42,6 +42,20 @@ The budget will probably be a turning point for Springfield, some hope.
 """
 
 
+# Typographic quotes, an apposition and a title before the name, as wire copy has them.
+WIRE_STORY = """\
+WASHINGTON \u2014 The Senate voted 52-48 on Wednesday to reject the bill.
+
+\u201cThis bill would have cost American families $2,000 a year,\u201d Sen. John A. Miller, R-Texas, said on Wednesday.
+
+Mr. Miller added that gasoline prices had risen 30 percent since January.
+
+\u201cWe cut emissions by 12 percent in 2023 alone,\u201d said Democratic leader Sarah Chen in a statement.
+
+Environmental groups called the vote a \u201cbetrayal of future generations.\u201d
+"""
+
+
 def candidates(text: str, **options) -> list:
     return extract(text, published_on=PUBLISHED, publisher="Example News", threshold=0, **options)
 
@@ -163,6 +177,25 @@ class TestAttribution:
         assert by_text(text, "troops").speaker_kind == "anonymous"
         assert by_text(text, "doubled").speaker_kind == "group"
 
+    def test_it_reads_typographic_quotes_and_steps_over_an_apposition(self):
+        found = by_text(WIRE_STORY, "American families")
+        assert (found.text, found.speaker, found.is_verbatim) == (
+            "This bill would have cost American families $2,000 a year",
+            "John A. Miller",
+            True,
+        )
+
+    def test_it_ends_said_x_where_the_circumstances_begin(self):
+        assert by_text(WIRE_STORY, "emissions").speaker == "Sarah Chen"
+
+    def test_it_keeps_the_quote_of_x_called_y_a_z_in_its_statement(self):
+        found = by_text(WIRE_STORY, "betrayal")
+        assert found.text == "The vote was a \u201cbetrayal of future generations.\u201d"
+        assert not found.is_verbatim
+
+    def test_it_calls_a_person_by_the_full_name_given_earlier(self):
+        assert by_text(WIRE_STORY, "prices had risen").speaker == "John A. Miller"
+
     def test_it_leaves_short_scare_quotes_inside_the_statement(self):
         found = by_text('The report called the figures "deeply flawed" in 2023.', "flawed")
         assert not found.is_verbatim
@@ -191,6 +224,10 @@ class TestDates:
     def test_it_resolves_dates_relative_to_publication(self, phrase, expected, precision):
         found = find_date(f"The minister spoke {phrase} about the plan.", PUBLISHED)
         assert (found.date, found.precision) == (expected, precision)
+
+    def test_it_does_not_take_the_start_of_a_period_for_a_date(self):
+        assert find_date("Prices have risen since January.", PUBLISHED) is None
+        assert by_text(WIRE_STORY, "prices had risen").claim_date == datetime.date(2024, 5, 15)  # the vote on Wednesday
 
     def test_it_never_dates_a_claim_after_publication(self):
         assert find_date("The vote is on June 3, 2024.", PUBLISHED) is None
