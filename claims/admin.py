@@ -280,6 +280,7 @@ class ClaimAdmin(RolePermissions, SimpleHistoryAdmin):
         "rejection_reason",
         "verdict_links",
         "publication_links",
+        "possibly_checked_before",
         "created_by",
         "created_at",
         "updated_at",
@@ -288,10 +289,11 @@ class ClaimAdmin(RolePermissions, SimpleHistoryAdmin):
         (None, {"fields": ["text", "is_verbatim", "context", "speaker", "source"]}),
         ("When and where", {"fields": [("claim_date", "claim_date_precision"), "first_appearance"]}),
         ("Triage", {"fields": ["topics", "checkworthiness", "status", "assignee", "rejection_reason", "notes"]}),
-        ("Verdicts", {"fields": ["verdict_links", "publication_links"]}),
+        ("Verdicts", {"fields": ["verdict_links", "publication_links", "possibly_checked_before"]}),
         ("Record", {"fields": ["created_by", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     inlines = [EvidenceInline, VerdictInline]
+    SIMILAR_SHOWN = 5
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}}
     actions = [
         "mark_checkworthy",
@@ -347,6 +349,38 @@ class ClaimAdmin(RolePermissions, SimpleHistoryAdmin):
             return f"A verdict can be drafted once the claim is assigned; it is {claim.get_status_display().lower()}."
         url = reverse("admin:claims_verdict_add") + f"?claim={claim.pk}"
         return format_html('<a class="addlink" href="{}">Draft a verdict on this claim</a>', url)
+
+    def get_object(self, request, object_id, from_field=None):
+        claim = super().get_object(request, object_id, from_field)
+        if claim is not None:
+            # The similar claims are those this editor may see; a display function is given only the claim.
+            claim.visible_claims = Claim.objects.visible_to(request.user)
+        return claim
+
+    @admin.display(description="Possibly checked before")
+    def possibly_checked_before(self, claim):
+        if claim.pk is None:
+            return "Save the claim first."
+        similar = (
+            claim.visible_claims.exclude(pk=claim.pk)
+            .select_related("current_verdict__rating")
+            .only("text", "current_verdict__rating__label")
+            .similar_to(claim.text, limit=self.SIMILAR_SHOWN)
+        )
+        rows = [
+            (
+                reverse("admin:claims_claim_change", args=[other.pk]),
+                str(other),
+                f"{other.similarity:.2f}",
+                other.current_verdict.rating.label if other.current_verdict else "no verdict yet",
+            )
+            for other in similar
+        ]
+        if not rows:
+            return "None found"
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a> (similarity {}; {})</li>', rows)
+        )
 
     @admin.display(description="Public page")
     def public_page(self, claim):

@@ -9,11 +9,11 @@ import re
 import unicodedata
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField, TrigramSimilarity
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, URLValidator
 from django.db import connections, models, transaction
-from django.db.models import Exists, F, Func, OuterRef, Q
+from django.db.models import Exists, F, Func, OuterRef, Q, Value
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
@@ -275,7 +275,38 @@ def claim_search_query(terms: str) -> SearchQuery:
     return SearchQuery(terms, config="english", search_type="websearch")
 
 
+def trigrams(text: str) -> set[str]:
+    """The trigrams of ``text`` as PostgreSQL's pg_trgm counts them: of each lower-cased word, padded
+    with two spaces before and one after."""
+    grams = set()
+    for word in re.findall(r"[^\W_]+", text.lower()):
+        padded = f"  {word} "
+        grams.update(padded[start : start + 3] for start in range(len(padded) - 2))
+    return grams
+
+
+def trigram_similarity(first: str | None, second: str | None) -> float | None:
+    """pg_trgm's ``similarity()``: the trigrams two texts share, as a share of all the trigrams either has."""
+    if first is None or second is None:
+        return None
+    first_grams, second_grams = trigrams(first), trigrams(second)
+    if not first_grams or not second_grams:
+        return 0.0
+    shared = len(first_grams & second_grams)
+    return shared / (len(first_grams) + len(second_grams) - shared)
+
+
+class ClaimTextSimilarity(TrigramSimilarity):
+    """pg_trgm's ``similarity(text, query)`` on PostgreSQL; on SQLite the same measure computed in
+    Python, through the function that ``claims.apps`` registers on each SQLite connection."""
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="claims_trigram_similarity", **extra_context)
+
+
 class ClaimQuerySet(VisibleQuerySet):
+    LEAST_SIMILARITY = 0.1
+
     def public_condition(self) -> Q:
         return Q(status=ClaimStatus.PUBLISHED)
 
@@ -291,6 +322,43 @@ class ClaimQuerySet(VisibleQuerySet):
         # Without an index to use, every word must occur in the text; operators are not understood.
         words = re.findall(r"\w+", terms)
         return self.filter(*(Q(text__icontains=word) for word in words)) if words else self.none()
+
+    def similar_to(self, text: str, *, limit: int):
+        """The ``limit`` claims whose text is most like ``text``, best first, each with its
+        ``similarity`` (0 to 1: pg_trgm's trigram similarity, on either database).
+
+        On PostgreSQL only claims that share one of the text's distinctive words are scored
+        (``SharesDistinctiveWords``, migration 0008): a million claims cannot each be scored per
+        lookup. SQLite, the small embedded database, scores every claim. Below ``LEAST_SIMILARITY``
+        texts share little more than a few common syllables.
+        """
+        similar = self.annotate(similarity=ClaimTextSimilarity("text", text)).filter(
+            similarity__gte=self.LEAST_SIMILARITY
+        )
+        if connections[self.db].vendor == "postgresql":
+            similar = similar.filter(SharesDistinctiveWords(text))
+        return similar.order_by("-similarity", "-pk")[:limit]
+
+
+class SharesDistinctiveWords(Func):
+    """Whether a claim's full-text vector holds one of the words of ``text`` that few claims hold,
+    or, if it has none, all its words; PostgreSQL only (the function of migration 0008).
+
+    Claim texts share most of their words ("percent", "rose", a year), so candidates found by
+    trigrams or by any shared word are a large part of the table; a near-duplicate shares the
+    rare ones (a place, a figure), and the search index finds those in milliseconds.
+    """
+
+    # A word in more claims than this is common: scoring as many candidates takes about 20 ms.
+    COMMON_IN_CLAIMS = 2000
+
+    template = "%(expressions)s"
+    arg_joiner = " @@ "
+    output_field = models.BooleanField()
+
+    def __init__(self, text: str):
+        terms = Func(Value(text), Value(self.COMMON_IN_CLAIMS), function="claims_distinctive_terms")
+        super().__init__(F("search_vector"), terms)
 
 
 class Claim(models.Model):

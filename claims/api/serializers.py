@@ -7,9 +7,11 @@ from the source text.
 
 import operator
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db import models, transaction
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
@@ -336,6 +338,80 @@ class ClaimWriteSerializer(CleanModelSerializer):
                     dict.fromkeys(changed, "The claim is published: what its fact-check checked cannot change.")
                 )
         return attrs
+
+
+# Similar claims ("already checked?")
+
+SIMILAR_TEXT_MAX_LENGTH = 2000
+SIMILAR_MAX_LIMIT = 50
+
+
+class SimilarLimitSerializer(serializers.Serializer):
+    """How many similar claims to answer with."""
+
+    limit = serializers.IntegerField(
+        min_value=1, max_value=SIMILAR_MAX_LIMIT, default=10, help_text="How many claims to answer with, best first."
+    )
+
+
+class SimilarTextSerializer(SimilarLimitSerializer):
+    """The text to find recorded claims like, and how many."""
+
+    text = StrictCharField(
+        max_length=SIMILAR_TEXT_MAX_LENGTH, help_text="The statement to look for, such as a claim being recorded."
+    )
+
+
+def factcheck_page_url(verdict: Verdict) -> str | None:
+    """The verdict's canonical address, else its public page here, as the exports give it (``factcheck_url``)."""
+    if verdict.url:
+        return verdict.url
+    if verdict.slug:
+        return f"{settings.PUBLIC_URL}{reverse('factcheck', args=[verdict.slug])}"
+    return None
+
+
+class SimilarVerdictSerializer(StrictModelSerializer):
+    """What a similar claim's current fact-check concluded, and where to read it."""
+
+    rating = serializers.CharField(source="rating.label", read_only=True)
+    factcheck_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Verdict
+        fields = ["id", "rating", "headline", "published_at", "publisher_name", "factcheck_url"]
+        read_only_fields = fields
+
+    def get_factcheck_url(self, verdict) -> str | None:
+        return factcheck_page_url(verdict)
+
+
+class SimilarityField(serializers.FloatField):
+    """A similarity score to three decimals: finer differences between texts mean nothing."""
+
+    def to_representation(self, value):
+        return round(value, 3)
+
+
+class SimilarClaimSerializer(StrictModelSerializer):
+    """A recorded claim like the text looked for: enough to recognise it, its score and its current verdict."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="claim-detail", read_only=True)
+    speaker = SpeakerSerializer(read_only=True)
+    source = SourceSummarySerializer(read_only=True)
+    similarity = SimilarityField(read_only=True, min_value=0, max_value=1, help_text="Trigram similarity, 0 to 1.")
+    current_verdict = SimilarVerdictSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Claim
+        fields = ["id", "url", "text", "speaker", "source", "claim_date", "status", "similarity", "current_verdict"]
+        read_only_fields = fields
+
+
+class SimilarClaimsSerializer(serializers.Serializer):
+    """The similar claims the caller may see, best first."""
+
+    results = SimilarClaimSerializer(many=True, read_only=True)
 
 
 class ClaimRejectSerializer(serializers.Serializer):

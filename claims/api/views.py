@@ -268,6 +268,7 @@ class ClaimViewSet(EditableViewSet):
 
     # Columns a claim's representation never shows: the search vector and long texts of what it joins.
     UNSHOWN = ("search_vector", "source__text", "first_appearance__text", "current_verdict__body")
+    UNSHOWN_SIMILAR = ("search_vector", "source__text", "current_verdict__body")
 
     def get_queryset(self):
         claims = super().get_queryset().defer(*self.UNSHOWN).order_by("-id")
@@ -287,6 +288,44 @@ class ClaimViewSet(EditableViewSet):
             serializer.is_valid(raise_exception=True)
             arguments = serializer.validated_data
         return self.respond_with(make_move(claim=claim, user=request.user, **arguments))
+
+    @extend_schema(
+        parameters=[serializers.SimilarTextSerializer],
+        responses={200: serializers.SimilarClaimsSerializer, **_errors()},
+        description="Already checked? The recorded claims most like a text, best first, with their current verdicts.",
+    )
+    @action(detail=False, filter_backends=[], pagination_class=None)
+    def similar(self, request):
+        query = self.similar_query(serializers.SimilarTextSerializer)
+        return self.similar_response(Claim.objects.all(), query["text"], query["limit"])
+
+    @extend_schema(
+        parameters=[serializers.SimilarLimitSerializer],
+        responses={200: serializers.SimilarClaimsSerializer, **_errors()},
+        description="Already checked? The other recorded claims most like this one, best first.",
+    )
+    @action(detail=True, url_path="similar", filter_backends=[], pagination_class=None)
+    def similar_to_claim(self, request, pk=None):
+        query = self.similar_query(serializers.SimilarLimitSerializer)
+        self.check_pk()
+        claim = get_object_or_404(Claim.objects.visible_to(request.user).only("text"), pk=pk)
+        return self.similar_response(Claim.objects.exclude(pk=claim.pk), claim.text, query["limit"])
+
+    def similar_query(self, serializer_class) -> dict:
+        serializer = serializer_class(data=self.request.query_params)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def similar_response(self, claims, text: str, limit: int) -> Response:
+        """The ``limit`` claims the caller may see that are most like ``text``, in one query."""
+        similar = (
+            claims.visible_to(self.request.user)
+            .select_related("speaker", "source", "current_verdict__rating")
+            .defer(*self.UNSHOWN_SIMILAR)
+            .similar_to(text, limit=limit)
+        )
+        results = serializers.SimilarClaimSerializer(similar, many=True, context=self.get_serializer_context())
+        return Response({"results": results.data})
 
     @extend_schema(request=None, responses=CLAIM_MOVE_RESPONSES)
     @action(detail=True, methods=["post"], url_path="mark-checkworthy", permission_classes=[MovePermissions])
