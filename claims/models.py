@@ -348,16 +348,17 @@ class ClaimQuerySet(VisibleQuerySet):
 
 
 class SharesDistinctiveWords(Func):
-    """Whether a claim's full-text vector holds one of the words of ``text`` that few claims hold,
-    or, if it has none, all its words; PostgreSQL only (the function of migration 0008).
+    """Whether a claim's full-text vector holds one of the words of ``text`` that few claims hold
+    (or one of its two rarest), or, if it has none, all its words; PostgreSQL only (the function of
+    migration 0008).
 
     Claim texts share most of their words ("percent", "rose", a year), so candidates found by
     trigrams or by any shared word are a large part of the table; a near-duplicate shares the
     rare ones (a place, a figure), and the search index finds those in milliseconds.
     """
 
-    # A word in more claims than this is common: scoring as many candidates takes about 20 ms.
-    COMMON_IN_CLAIMS = 2000
+    # A word in more claims than this is common: scoring as many candidates takes about 10 ms.
+    COMMON_IN_CLAIMS = 1000
 
     template = "%(expressions)s"
     arg_joiner = " @@ "
