@@ -6,9 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from claims.models import Claim, trigram_similarity
+from claims.models import Claim, SharesDistinctiveWords, trigram_similarity
 from tests.api import client_for, error_fields
-from tests.factories import ClaimFactory, VerdictFactory, rating
+from tests.factories import ClaimFactory, SourceFactory, SpeakerFactory, VerdictFactory, rating
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +55,37 @@ class TestScore:
         found = list(Claim.objects.similar_to(EDITED, limit=3))
         assert [claim.pk for claim in found[:2]] == [recorded["original"].pk, recorded["draft"].pk]
         assert 0 < found[2].similarity < found[1].similarity < found[0].similarity <= 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL picks candidates by its statistics")
+class TestDistinctiveWords:
+    COMMON = 2100  # more than twice SharesDistinctiveWords.COMMON_IN_CLAIMS
+
+    @pytest.fixture
+    def analyzed(self):
+        """Claims that all say "rents rose in Springfield", each with its own figure, and their statistics."""
+        speaker, source = SpeakerFactory(), SourceFactory()
+        Claim.objects.bulk_create(
+            Claim(text=f"Rents rose by {n} percent in Springfield.", speaker=speaker, source=source)
+            for n in range(self.COMMON)
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE claims_claim")
+
+    def terms(self, text: str) -> str:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT claims_distinctive_terms(%s, %s)::text", [text, SharesDistinctiveWords.COMMON_IN_CLAIMS]
+            )
+            return cursor.fetchone()[0]
+
+    def test_it_looks_up_by_the_rare_words_only(self, analyzed):
+        assert self.terms("Rents rose by 1234 percent in Springfield.") == "'1234'"
+        found = Claim.objects.similar_to("Rents rose by 1234 percent in Springfield.", limit=1)
+        assert [claim.text for claim in found] == ["Rents rose by 1234 percent in Springfield."]
+
+    def test_it_needs_all_the_words_when_none_is_rare(self, analyzed):
+        assert self.terms("Rents rose in Springfield") == "'rent' & 'rose' & 'springfield'"
 
 
 class TestSimilarToText:
