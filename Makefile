@@ -45,8 +45,9 @@ format: $(VENV)/.installed-dev
 
 # Every benchmark, on the PostgreSQL server of DATABASE_URL: the API at CLAIMS synthetic claims and the
 # exports at VERDICTS published fact-checks, each in a database of its own (factcheck_bench_<claims>,
-# kept for the next run), and the import of IMPORT_RECORDS ClaimReview records into a fresh one
-# (factcheck_bench_import); figures go to bench-results.json.
+# kept for the next run), the import of IMPORT_RECORDS ClaimReview records into a fresh one
+# (factcheck_bench_import), similar-claim lookups at CLAIMS claims, and the extractor's quality on
+# the seed article; figures go to bench-results.json.
 CLAIMS ?= 100000
 VERDICTS ?= $(CLAIMS)
 IMPORT_RECORDS ?= 20000
@@ -56,6 +57,8 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.api --claims $(CLAIMS)
 	$(BIN)/python -m bench.export --verdicts $(VERDICTS)
 	$(BIN)/python -m bench.imports --records $(IMPORT_RECORDS)
+	$(BIN)/python -m bench.similar --claims $(CLAIMS)
+	$(BIN)/python -m bench.extraction
 
 clean:
 	rm -rf $(VENV) staticfiles node_modules
