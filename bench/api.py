@@ -25,6 +25,7 @@ from bench.common import (
     percentile,
     prepare_database,
     print_table,
+    request_queries,
     save_results,
     throughput,
 )
@@ -83,25 +84,17 @@ def in_process(database_url: str, position: int, terms: list[str]) -> dict[str, 
     import django
 
     django.setup()
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    def queries(path: str) -> list[dict]:
-        with CaptureQueriesContext(connection) as captured:
-            response = Client().get(path)
-        assert response.status_code == 200, (path, response.status_code)
-        return captured.captured_queries
-
     search_sql_ms = [
-        sum(float(query["time"]) for query in queries(search_page(term))) * 1000 for term in terms for _ in range(3)
+        sum(float(query["time"]) for query in request_queries(search_page(term))) * 1000
+        for term in terms
+        for _ in range(3)
     ]
     return {
-        "queries_cursor_page_5": len(queries(api_page(position, 5))),
-        "queries_cursor_page_100": len(queries(api_page(position, 100))),
-        "queries_numbered_page_50": len(queries(f"/api/v1/claims/?page=2&page_size={PAGE_SIZE}")),
-        "queries_search_page_50": len(queries(search_page("minister"))),
-        "queries_detail": len(queries(f"/api/v1/claims/{position}/")),
+        "queries_cursor_page_5": len(request_queries(api_page(position, 5))),
+        "queries_cursor_page_100": len(request_queries(api_page(position, 100))),
+        "queries_numbered_page_50": len(request_queries(f"/api/v1/claims/?page=2&page_size={PAGE_SIZE}")),
+        "queries_search_page_50": len(request_queries(search_page("minister"))),
+        "queries_detail": len(request_queries(f"/api/v1/claims/{position}/")),
         "search_sql_p50_ms": round(percentile(search_sql_ms, 0.5), 2),
         "search_sql_p95_ms": round(percentile(search_sql_ms, 0.95), 2),
     }

@@ -165,3 +165,28 @@ def print_table(title: str, rows: list[tuple[str, str]]) -> None:
     print("-" * (width + 24))
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
+
+
+def request_queries(path: str) -> list[dict]:
+    """The SQL queries that one GET of ``path`` runs, through Django in this process (set up by the caller)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = Client().get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return captured.captured_queries
+
+
+def run_measurement(module: str, database_url: str, *args: str) -> dict:
+    """Run ``python -m module --measure ...`` in a process of its own against ``database_url``; its JSON result."""
+    result = subprocess.run(
+        [sys.executable, "-m", module, "--measure", *args],
+        cwd=ROOT,
+        env=django_env(database_url),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(result.stdout)

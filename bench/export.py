@@ -19,11 +19,10 @@ import math
 import os
 import resource
 import statistics
-import subprocess
 import sys
 import time
 
-from bench.common import ROOT, django_env, prepare_database, print_table, save_results
+from bench.common import prepare_database, print_table, run_measurement, save_results
 
 # generate_demo publishes 11 claims in every 20 (claims/demo.py).
 PUBLISHED_PER_20_CLAIMS = 11
@@ -82,24 +81,12 @@ def measure(kind: str) -> dict:
     return {"seconds": time.perf_counter() - started, "bytes": size, "memory_mb": peak_memory_mb()}
 
 
-def run_child(kind: str, database_url: str) -> dict:
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.export", "--measure", kind],
-        cwd=ROOT,
-        env=django_env(database_url),
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(result.stdout)
-
-
 def bench_size(verdicts: int) -> dict:
     url = prepare_database(claims_for(verdicts))
     best: dict[str, dict] = {}
     for _ in range(ROUNDS):
         for kind in ("copy", *EXPORTS, "report", "idle"):
-            result = run_child(kind, url)
+            result = run_measurement("bench.export", url, kind)
             print(f"{verdicts:,} fact-checks, {kind}: {json.dumps(result)}", file=sys.stderr)
             kept = best.setdefault(kind, result)
             if result.get("seconds", 0) < kept.get("seconds", 0):

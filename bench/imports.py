@@ -19,7 +19,6 @@ the figures into bench-results.json. Target: at least 2,000 records per second.
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,7 +27,7 @@ from pathlib import Path
 
 import psycopg
 
-from bench.common import ROOT, bench_database_url, django_env, manage, print_table, save_results
+from bench.common import bench_database_url, manage, print_table, run_measurement, save_results
 
 ROUNDS = 2
 PUBLISHERS = 20
@@ -155,18 +154,6 @@ def fresh_database() -> str:
     return url
 
 
-def run_child(kind: str, path: str, database_url: str) -> dict:
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.imports", "--measure", kind, "--file", path],
-        cwd=ROOT,
-        env=django_env(database_url),
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(result.stdout)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=20_000, help="ClaimReview records to import.")
@@ -186,7 +173,7 @@ def main() -> None:
         for _ in range(ROUNDS):
             url = fresh_database()
             for kind in ("copy", "import", "again"):
-                result = run_child("import" if kind == "again" else kind, path, url)
+                result = run_measurement("bench.imports", url, "import" if kind == "again" else kind, "--file", path)
                 print(f"{records:,} records, {kind}: {json.dumps(result)}", file=sys.stderr)
                 best[kind] = min(best.get(kind, result["seconds"]), result["seconds"])
     copy_rate = records / best["copy"]

@@ -19,7 +19,15 @@ import random
 import re
 import urllib.parse
 
-from bench.common import gunicorn, latencies_ms, percentile, prepare_database, print_table, save_results
+from bench.common import (
+    gunicorn,
+    latencies_ms,
+    percentile,
+    prepare_database,
+    print_table,
+    request_queries,
+    save_results,
+)
 
 # Statements from outside the synthetic corpus (the seed article's subject, and others): what a
 # lookup that finds nothing costs.
@@ -75,20 +83,10 @@ def in_process(database_url: str, claim_id: int, texts: list[str]) -> dict[str, 
     import django
 
     django.setup()
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    def queries(path: str) -> list[dict]:
-        with CaptureQueriesContext(connection) as captured:
-            response = Client().get(path)
-        assert response.status_code == 200, (path, response.status_code)
-        return captured.captured_queries
-
-    sql_ms = [sum(float(query["time"]) for query in queries(similar_path(text))) * 1000 for text in texts]
+    sql_ms = [sum(float(query["time"]) for query in request_queries(similar_path(text))) * 1000 for text in texts]
     return {
-        "queries_text": len(queries(similar_path(texts[0]))),
-        "queries_claim": len(queries(f"/api/v1/claims/{claim_id}/similar/?limit={LIMIT}")),
+        "queries_text": len(request_queries(similar_path(texts[0]))),
+        "queries_claim": len(request_queries(f"/api/v1/claims/{claim_id}/similar/?limit={LIMIT}")),
         "sql_p50_ms": round(percentile(sql_ms, 0.5), 2),
         "sql_p95_ms": round(percentile(sql_ms, 0.95), 2),
     }

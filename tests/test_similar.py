@@ -179,6 +179,7 @@ class TestBadParameters:
             ({"text": "rents", "limit": "0"}, "limit"),
             ({"text": "rents", "limit": "51"}, "limit"),
             ({"text": "rents", "limit": "ten"}, "limit"),
+            ({"text": "rents", "limit": ""}, "limit"),
         ],
     )
     def test_it_refuses_with_the_field_named(self, params, field):

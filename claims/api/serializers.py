@@ -346,10 +346,19 @@ SIMILAR_TEXT_MAX_LENGTH = 2000
 SIMILAR_MAX_LIMIT = 50
 
 
+class QueryIntegerField(serializers.IntegerField):
+    """An integer query parameter: given but empty (``?limit=``) is an error, not a request for the default."""
+
+    def get_value(self, dictionary):
+        if dictionary.get(self.field_name) == "":
+            return ""
+        return super().get_value(dictionary)
+
+
 class SimilarLimitSerializer(serializers.Serializer):
     """How many similar claims to answer with."""
 
-    limit = serializers.IntegerField(
+    limit = QueryIntegerField(
         min_value=1, max_value=SIMILAR_MAX_LIMIT, default=10, help_text="How many claims to answer with, best first."
     )
 

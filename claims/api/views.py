@@ -290,6 +290,7 @@ class ClaimViewSet(EditableViewSet):
         return self.respond_with(make_move(claim=claim, user=request.user, **arguments))
 
     @extend_schema(
+        operation_id="claims_similar",
         parameters=[serializers.SimilarTextSerializer],
         responses={200: serializers.SimilarClaimsSerializer, **_errors()},
         description="Already checked? The recorded claims most like a text, best first, with their current verdicts.",
@@ -300,6 +301,7 @@ class ClaimViewSet(EditableViewSet):
         return self.similar_response(Claim.objects.all(), query["text"], query["limit"])
 
     @extend_schema(
+        operation_id="claims_similar_to_claim",
         parameters=[serializers.SimilarLimitSerializer],
         responses={200: serializers.SimilarClaimsSerializer, **_errors()},
         description="Already checked? The other recorded claims most like this one, best first.",
