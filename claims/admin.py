@@ -386,7 +386,7 @@ class ClaimAdmin(RolePermissions, SimpleHistoryAdmin):
     def public_page(self, claim):
         if claim.current_verdict is None:
             return None
-        return format_html('<a href="{}">{}</a>', reverse("factcheck", args=[claim.current_verdict.slug]), "View")
+        return format_html('<a href="{}">{}</a>', claim.current_verdict.factcheck_url(), "View")
 
     @admin.display(description="Published")
     def publication_links(self, claim):
@@ -397,8 +397,10 @@ class ClaimAdmin(RolePermissions, SimpleHistoryAdmin):
             (f"{report}?speaker={claim.speaker_id}", f"Verdict report on {claim.speaker.name}"),
             (f"{report}?source={claim.source_id}", "Verdict report on this source"),
         ]
-        if claim.current_verdict:
-            links.insert(0, (reverse("factcheck", args=[claim.current_verdict.slug]), "Public fact-check page"))
+        verdict = claim.current_verdict
+        if verdict:
+            name = f"Fact-check by {verdict.publisher_name}" if verdict.publisher_name else "Public fact-check page"
+            links.insert(0, (verdict.factcheck_url(), name))
         return format_html_join(" · ", '<a href="{}">{}</a>', links)
 
     @admin.action(description="Export the current fact-checks of selected claims as CSV")

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, URLValidator
 from django.db import connections, models, transaction
 from django.db.models import Exists, F, Func, OuterRef, Q, Value
+from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
@@ -687,6 +688,16 @@ class Verdict(models.Model):
                     f"Verdict {self.pk} is {stored['status']} and cannot be edited in place "
                     f"(changed: {', '.join(changed)}); publish a correction or retract it."
                 )
+
+    def factcheck_url(self) -> str | None:
+        """Where the fact-check is read: its canonical address (for an imported one, its publisher's
+        page), else its public page here; none before publication. ``exports.selection.factcheck_url``
+        is the same rule in SQL."""
+        if self.url:
+            return self.url
+        if self.slug:
+            return f"{settings.PUBLIC_URL}{reverse('factcheck', args=[self.slug])}"
+        return None
 
     @staticmethod
     def slug_for(*, pk: int, headline: str) -> str:

@@ -4,6 +4,7 @@ import datetime
 import json
 
 import pytest
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -445,7 +446,16 @@ class TestExports:
         verdict = VerdictFactory(published=True)
         claim = verdict.claim
         page = as_editor.get(reverse("admin:claims_claim_change", args=[claim.pk])).content.decode()
-        assert f'href="/factchecks/{verdict.slug}/"' in page
+        public_page = f"{settings.PUBLIC_URL}/factchecks/{verdict.slug}/"
+        assert f'href="{public_page}">Public fact-check page</a>' in page
         assert f'href="/reports/verdicts/?speaker={claim.speaker_id}"' in page
         assert f'href="/reports/verdicts/?source={claim.source_id}"' in page
-        assert f'href="/factchecks/{verdict.slug}/"' in as_editor.get(CLAIMS).content.decode()
+        assert f'href="{public_page}"' in as_editor.get(CLAIMS).content.decode()
+
+    def test_a_claim_checked_by_another_publisher_links_to_their_fact_check(self, as_editor):
+        verdict = VerdictFactory(
+            published=True, author=None, approved_by=None, publisher_name="Checker", url="https://checker.example/1"
+        )
+        page = as_editor.get(reverse("admin:claims_claim_change", args=[verdict.claim.pk])).content.decode()
+        assert '<a href="https://checker.example/1">Fact-check by Checker</a>' in page
+        assert 'href="https://checker.example/1"' in as_editor.get(CLAIMS).content.decode()

@@ -7,11 +7,9 @@ from the source text.
 
 import operator
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db import models, transaction
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
@@ -371,15 +369,6 @@ class SimilarTextSerializer(SimilarLimitSerializer):
     )
 
 
-def factcheck_page_url(verdict: Verdict) -> str | None:
-    """The verdict's canonical address, else its public page here, as the exports give it (``factcheck_url``)."""
-    if verdict.url:
-        return verdict.url
-    if verdict.slug:
-        return f"{settings.PUBLIC_URL}{reverse('factcheck', args=[verdict.slug])}"
-    return None
-
-
 class SimilarVerdictSerializer(StrictModelSerializer):
     """What a similar claim's current fact-check concluded, and where to read it."""
 
@@ -392,7 +381,7 @@ class SimilarVerdictSerializer(StrictModelSerializer):
         read_only_fields = fields
 
     def get_factcheck_url(self, verdict) -> str | None:
-        return factcheck_page_url(verdict)
+        return verdict.factcheck_url()
 
 
 class SimilarityField(serializers.FloatField):
