@@ -498,7 +498,7 @@ class TestCommand:
         ]
         assert out.err == ""  # no progress when not on a terminal
         call_command("import_claimreview", str(tmp_path / "one.json"))
-        assert capsys.readouterr().out == "1 fact-checks read: 0 imported, 1 already imported, 0 skipped.\n"
+        assert capsys.readouterr().out == "1 fact-check read: 0 imported, 1 already imported, 0 skipped.\n"
 
     def test_it_reads_standard_input(self, monkeypatch, capsys):
         monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(review())))

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import pluralize
 
 from claims.imports.claimreview import BATCH_SIZE, ImportSummary, claim_reviews_import
 from claims.imports.reading import find_claim_reviews
@@ -74,6 +75,6 @@ class Command(BaseCommand):
         for label in summary.new_ratings:
             self.stdout.write(f"New non-ordinal rating: {label}")
         self.stdout.write(
-            f"{summary.read} fact-checks read: {summary.created} imported, "
+            f"{summary.read} fact-check{pluralize(summary.read)} read: {summary.created} imported, "
             f"{summary.already_imported} already imported, {len(summary.skipped)} skipped."
         )
