@@ -5,7 +5,7 @@
 No database: it reads the seed's YAML and article text directly and runs ``claims.extraction.extract``
 with the seed source's publisher and publication date, at the extractor's own score threshold.
 
-Matching rule. A candidate matches a curated claim when, after ``comparable`` normalisation (typographic
+Matching rule. A candidate matches a curated claim when, after ``quote_key`` normalisation (typographic
 quotes, dashes, spacing and case, as for verbatim quotes):
 - the curated text occurs in the candidate's text, or the candidate's text occurs in the curated text
   (a quote cut shorter or longer than the curator cut it); or
@@ -30,7 +30,8 @@ from pathlib import Path
 import yaml
 
 from bench.common import ROOT, print_table
-from claims.extraction import Candidate, comparable, extract
+from claims.extraction import Candidate, extract
+from claims.text import quote_key
 
 SEED = ROOT / "seeds" / "newsweek-2019-07-05-pompeo-venezuela.yaml"
 TARGETS = {"recall": 0.9, "precision": 0.6, "speaker accuracy": 0.9}
@@ -85,12 +86,12 @@ def read_seed(path: Path = SEED) -> tuple[dict, str, list[Curated]]:
 
 
 def text_match(curated: Curated, candidate: Candidate) -> bool:
-    wanted, found = comparable(curated.text), comparable(candidate.text)
+    wanted, found = quote_key(curated.text), quote_key(candidate.text)
     return wanted in found or found in wanted
 
 
 def context_match(curated: Curated, candidate: Candidate) -> bool:
-    return not curated.is_verbatim and comparable(candidate.context) in comparable(curated.context)
+    return not curated.is_verbatim and quote_key(candidate.context) in quote_key(curated.context)
 
 
 def best_match(curated: Curated, candidates: list[Candidate]) -> Candidate | None:

@@ -23,10 +23,11 @@ the same candidates and an editor can see why each was proposed. The steps:
 import calendar
 import datetime
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
-# Values of ``Claim.DatePrecision`` (this module does not import Django).
+from django.utils.text import slugify
+
+# Values of ``Claim.DatePrecision`` (this module does not import the models, which need a database).
 DAY, MONTH, YEAR = "day", "month", "year"
 PERSON, ORGANIZATION, ANONYMOUS, GROUP = "person", "organization", "anonymous", "group"
 
@@ -124,21 +125,6 @@ QUOTE_CHARS = '"“”'
 CLOSING_QUOTES = "\"”\u2019'"
 CREDIT_LINE = re.compile(r"^[A-Z][\w .'-]*/([A-Z][\w&.-]*)(?:/[\w .&-]+)*$")
 SENTENCE_END = re.compile(r"[.!?]+[\"”\u2019')\]]*(?=\s+)")
-
-_TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2014": "-", "\u2013": "-"})
-
-
-def comparable(text: str) -> str:
-    """The same normalisation as ``claims.models.quote_key``, without importing Django."""
-    text = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHIC)
-    return re.sub(r"\s+", " ", text).strip().casefold()
-
-
-def slugify(name: str) -> str:
-    """A speaker's slug as ``django.utils.text.slugify`` makes it from ASCII names."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    ascii_name = re.sub(r"[^\w\s-]", "", ascii_name.lower())
-    return re.sub(r"[-\s]+", "-", ascii_name).strip("-_")
 
 
 @dataclass(frozen=True)

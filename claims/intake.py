@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.utils.text import slugify
 
 from claims.extraction import Candidate
 from claims.models import Claim, Source, Speaker
@@ -74,7 +73,7 @@ def _saved_source(source: Source) -> Source:
 
 
 def _speaker(candidate: Candidate, known: dict[str, Speaker]) -> Speaker:
-    slug = slugify(candidate.speaker)
+    slug = candidate.speaker_slug
     if slug not in known:
         speaker = Speaker.objects.filter(slug=slug).first()
         if speaker is None:

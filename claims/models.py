@@ -6,7 +6,6 @@ span records (a claim against its source) live in ``clean()``, which every write
 """
 
 import re
-import unicodedata
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField, TrigramSimilarity
@@ -17,6 +16,8 @@ from django.db.models import Exists, F, Func, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
+
+from claims.text import quote_key
 
 language_tag_validator = RegexValidator(
     r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", "Enter a BCP 47 language tag such as 'en', 'es' or 'pt-BR'."
@@ -35,19 +36,6 @@ class HttpUrlField(models.URLField):
 
     def formfield(self, **kwargs):
         return super().formfield(**{"assume_scheme": "https", **kwargs})
-
-
-_TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2014": "-", "\u2013": "-"})
-
-
-def quote_key(text: str) -> str:
-    """Text reduced to what a verbatim quote must share with its source.
-
-    Copy-and-paste changes typographic quotes, dashes, line breaks and the case of the first letter
-    of a quote; none of that makes a quote less verbatim.
-    """
-    text = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHIC)
-    return re.sub(r"\s+", " ", text).strip().casefold()
 
 
 def _choices_constraint(field: str, choices: type[models.TextChoices], model: str) -> models.CheckConstraint:

@@ -9,14 +9,12 @@ from claims.extraction import (
     DAY,
     MONTH,
     YEAR,
-    comparable,
     extract,
     find_date,
     headline,
     score_features,
     split_sentences,
 )
-from claims.models import quote_key
 
 PUBLISHED = datetime.date(2024, 5, 16)  # a Thursday
 
@@ -293,8 +291,3 @@ class TestSeedArticle:
         assert quality.recall >= 0.9
         assert quality.speaker_accuracy >= 0.9
         assert quality.precision >= 0.6
-
-    def test_it_normalises_quotes_as_the_models_do(self):
-        _, _, curated = seed_quality()
-        for claim in curated:
-            assert comparable(claim.context) == quote_key(claim.context)

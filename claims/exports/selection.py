@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from claims.api.filters import VerdictFilter, filter_parameters
 from claims.models import Evidence, Verdict
+from claims.text import field_problems
 
 # The first characters that make a spreadsheet run a cell as a formula (OWASP, CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -25,7 +26,7 @@ class ExportFilterError(ValueError):
 
     def __init__(self, errors: dict[str, list[str]]):
         self.errors = errors
-        super().__init__("; ".join(f"{name}: {' '.join(messages)}" for name, messages in errors.items()))
+        super().__init__(field_problems(errors))
 
 
 def filter_names() -> dict[str, str]:

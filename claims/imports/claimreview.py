@@ -26,6 +26,7 @@ from claims.imports.copy import insert, insert_history
 from claims.imports.reading import Found
 from claims.imports.records import RecordError, ReviewRecord, Work, review_page, review_record
 from claims.models import Claim, Rating, Source, Speaker, SpeakerKind, Verdict
+from claims.text import field_problems
 
 BATCH_SIZE = 2000
 CHANGE_REASON = "Imported from ClaimReview"
@@ -332,8 +333,7 @@ def _validate(obj: models.Model, *exclude: str) -> None:
     try:
         obj.clean_fields(exclude=["slug", *exclude] if isinstance(obj, Verdict) else list(exclude))
     except ValidationError as error:
-        problems = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
-        raise RecordError(f"{obj._meta.verbose_name} {problems}") from None
+        raise RecordError(f"{obj._meta.verbose_name} {field_problems(error.message_dict)}") from None
 
 
 def _create(objs: list, user) -> None:

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from claims.extraction import Candidate, extract, headline
 from claims.intake import extracted_claims_save
 from claims.models import Source
+from claims.text import field_problems
 
 TEXT_WIDTH = 70
 
@@ -82,8 +83,7 @@ class Command(BaseCommand):
         try:
             report = extracted_claims_save(source=source, candidates=candidates, user=user)
         except ValidationError as error:
-            problems = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
-            raise CommandError(f"Nothing was saved: {problems}") from error
+            raise CommandError(f"Nothing was saved: {field_problems(error.message_dict)}") from error
         # On stderr, so that --format json keeps stdout a JSON document.
         self.stderr.write(
             f"Source {report.source.pk} ({report.source}): created {len(report.created)} claims, "
