@@ -26,13 +26,6 @@ class SaveReport:
     existing: list[Claim] = field(default_factory=list)
 
 
-def find_source(*, url: str, title: str, publisher: str) -> Source | None:
-    """The recorded source with this URL, or with this title and publisher when there is no URL."""
-    if url:
-        return Source.objects.filter(url=url).first()
-    return Source.objects.filter(url="", title=title, publisher=publisher).first()
-
-
 @transaction.atomic
 def extracted_claims_save(
     *, source: Source, candidates: Iterable[Candidate], user: AbstractBaseUser | None = None
@@ -59,7 +52,7 @@ def extracted_claims_save(
 def _saved_source(source: Source) -> Source:
     if source.pk:
         return source
-    recorded = find_source(url=source.url, title=source.title, publisher=source.publisher)
+    recorded = Source.objects.recorded(url=source.url, title=source.title, publisher=source.publisher)
     if recorded:
         blanks = [name for name in FILLABLE_SOURCE_FIELDS if not getattr(recorded, name) and getattr(source, name)]
         if not blanks:

@@ -102,6 +102,12 @@ class SourceKind(models.TextChoices):
 class SourceQuerySet(VisibleQuerySet):
     public_claim_paths = ("source", "first_appearance")
 
+    def recorded(self, *, url: str, title: str, publisher: str):
+        """The source already recorded with this URL, or with this title and publisher when it has none."""
+        if url:
+            return self.filter(url=url).first()
+        return self.filter(url="", title=title, publisher=publisher).first()
+
 
 class Source(models.Model):
     """A document in which claims appear: an article, press release, transcript, post or video."""

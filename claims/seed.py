@@ -175,12 +175,6 @@ def _source_values(record: _Mapping, seed: _SeedFile, where: str) -> dict:
     return values
 
 
-def _find_source(values: dict) -> Source | None:
-    if values.get("url"):
-        return Source.objects.filter(url=values["url"]).first()
-    return Source.objects.filter(url="", title=values["title"], publisher=values.get("publisher", "")).first()
-
-
 class _Loader:
     def __init__(self, path: Path):
         self.seed = _SeedFile(path)
@@ -197,7 +191,10 @@ class _Loader:
 
     def source(self, record: _Mapping, where: str) -> Source:
         values = _source_values(record, self.seed, where)
-        return self.save(_find_source(values) or Source(), values, record, where, "source")
+        recorded = Source.objects.recorded(
+            url=values.get("url", ""), title=values["title"], publisher=values.get("publisher", "")
+        )
+        return self.save(recorded or Source(), values, record, where, "source")
 
     def load(self) -> SeedReport:
         data = self.seed.read()
