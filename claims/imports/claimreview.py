@@ -128,8 +128,7 @@ class _Batch:
         ]
         slugs = {_speaker_slug(record) for record in records}
         self.speakers = _Known(Speaker.objects.filter(slug__in=slugs), key=lambda speaker: speaker.slug)
-        works = [work for record in records for work in (record.appearance, record.first_appearance) if work]
-        self.sources = _Known(_stored_sources(works), key=lambda source: _work_key(_as_work(source)))
+        self.sources = _Known(_stored_sources(_works(records)), key=lambda source: _work_key(_as_work(source)))
         self.records = [checked for record in records if (checked := self._checked(record))]
 
     def _checked(self, record: ReviewRecord) -> ReviewRecord | None:
@@ -163,44 +162,41 @@ class _Batch:
     def write(self) -> None:
         self.ratings.create(self.user, needed={record.rating_label.casefold() for record in self.records})
         self.speakers.create(self.user, needed={_speaker_slug(record) for record in self.records})
-        works = [work for record in self.records for work in (record.appearance, record.first_appearance) if work]
-        self.sources.create(self.user, needed={_work_key(work) for work in works})
-        claims = self._claims()
+        self.sources.create(self.user, needed={_work_key(work) for work in _works(self.records)})
+        claims, new_claims = self._claims()
         verdicts = [
             _verdict(record, claim=claims[_claim_key(record)], rating=self.ratings.get(record.rating_label))
             for record in self.records
         ]
         _create(verdicts, self.user)
-        stored = {claim.pk: claim.current_verdict_id for claim in claims.values() if claim.pk not in self.new_claim_ids}
+        new_ids = {claim.pk for claim in new_claims}
+        stored = {claim.pk: claim.current_verdict_id for claim in claims.values() if claim.pk not in new_ids}
         _refresh_current_verdicts(list(claims.values()))
         # New claims are recorded once, with the current verdict they have just been given.
-        new_claims = [claim for claim in claims.values() if claim.pk in self.new_claim_ids]
         insert_history(new_claims, user=self.user, reason=CHANGE_REASON)
         changed = [
             claim for claim in claims.values() if claim.pk in stored and claim.current_verdict_id != stored[claim.pk]
         ]
         insert_history(changed, user=self.user, reason=CHANGE_REASON, update=True)
 
-    def _claims(self) -> dict[tuple, Claim]:
-        """Each record's claim by ``_claim_key``: the stored one with its source and text, else a new one."""
-        sources = {key: self._source(record.appearance) for key, record in self._by_claim().items()}
+    def _claims(self) -> tuple[dict[tuple, Claim], list[Claim]]:
+        """Each record's claim by ``_claim_key`` (the stored one with its source and text, else a new
+        one, inserted here), and the new ones."""
+        by_claim = {_claim_key(record): record for record in self.records}
+        sources = {key: self._source(record.appearance) for key, record in by_claim.items()}
         stored = Claim.objects.filter(
             source__in={source.pk for source in sources.values()}, text__in={key[1] for key in sources}
         )
         by_source_and_text = {(claim.source_id, claim.text): claim for claim in stored}
         claims, new = {}, []
-        for key, record in self._by_claim().items():
+        for key, record in by_claim.items():
             claim = by_source_and_text.get((sources[key].pk, record.claim_text))
             if claim is None:
                 claim = self._claim(record)
                 new.append(claim)
             claims[key] = claim
         insert(new)
-        self.new_claim_ids = {claim.pk for claim in new}
-        return claims
-
-    def _by_claim(self) -> dict[tuple, ReviewRecord]:
-        return {_claim_key(record): record for record in self.records}
+        return claims, new
 
     def _claim(self, record: ReviewRecord) -> Claim:
         return Claim(
@@ -294,6 +290,10 @@ def _speaker(record: ReviewRecord) -> Speaker:
 
 def _work_key(work: Work) -> tuple:
     return ("url", work.url) if work.url else ("title", work.title, work.publisher)
+
+
+def _works(records: list[ReviewRecord]) -> list[Work]:
+    return [work for record in records for work in (record.appearance, record.first_appearance) if work]
 
 
 def _stored_sources(works: list[Work]):
