@@ -19,7 +19,10 @@ import random
 import re
 import urllib.parse
 
+import psycopg
+
 from bench.common import (
+    get,
     gunicorn,
     latencies_ms,
     percentile,
@@ -94,8 +97,6 @@ def in_process(database_url: str, claim_id: int, texts: list[str]) -> dict[str, 
 
 def found_ranks(port: int, originals: list[tuple[int, str]], texts: list[str]) -> list[int | None]:
     """Where each original claim is among the answers to its edited text (0 is first), or None."""
-    from bench.common import get
-
     ranks = []
     for (claim_id, _), text in zip(originals, texts, strict=True):
         _, body = get(port, similar_path(text))
@@ -109,8 +110,6 @@ def main() -> None:
     parser.add_argument("--claims", type=int, required=True, help="size of the synthetic corpus")
     parser.add_argument("--sample", type=int, default=100, help="published claims whose texts are looked up, edited")
     args = parser.parse_args()
-
-    import psycopg
 
     database_url = prepare_database(args.claims)
     with psycopg.connect(database_url) as conn:
