@@ -67,6 +67,11 @@ def _flatten(detail, path=()):
         yield ".".join(path) or None, detail
 
 
+def error_body(status_code: int, code: str, message: str) -> dict:
+    """The body of an error about the request as a whole, for answers given outside DRF's views."""
+    return {"status": status_code, "detail": message, "errors": [{"field": None, "code": code, "message": message}]}
+
+
 def exception_handler(exc, context):
     response = drf_exception_handler(_as_api_exception(exc), context)
     if response is None:

@@ -1,8 +1,8 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from claims.api import views
+from claims.api import tokens, views
 from claims.exports.formats import FORMATS
 
 router = DefaultRouter()
@@ -20,7 +20,10 @@ urlpatterns = [
         path(f"v1/exports/{export.filename}", views.export_view(name), name=f"export-{name}")
         for name, export in FORMATS.items()
     ),
+    path("v1/auth/token/", tokens.TokenLoginView.as_view(), name="token-login"),
+    path("v1/auth/tokens/", tokens.TokenListView.as_view(), name="token-list"),
+    path("v1/auth/tokens/<str:key>/", tokens.TokenRevokeView.as_view(), name="token-revoke"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("auth/", include("rest_framework.urls")),
 ]

@@ -75,7 +75,7 @@ IF_MATCH_OPTIONAL = OpenApiParameter(
 )
 
 
-def _errors(*codes):
+def error_responses(*codes):
     return {code: ERRORS[code] for code in (400, 401, 403, 404, 405, 406, 429, *codes)}
 
 
@@ -192,19 +192,23 @@ def _etags(header: str | None) -> set[str]:
 def _documented(read, write=None, *, with_writes=True):
     """The OpenAPI description of a ViewSet's standard actions: what they take, answer and refuse."""
     views = {
-        "list": extend_schema(responses={200: read(many=True), **_errors()}),
+        "list": extend_schema(responses={200: read(many=True), **error_responses()}),
         "retrieve": extend_schema(
-            responses={200: read, 304: OpenApiResponse(description="Not modified."), **_errors()}
+            responses={200: read, 304: OpenApiResponse(description="Not modified."), **error_responses()}
         ),
     }
     if with_writes:
         views |= {
-            "create": extend_schema(request=write or read, responses={201: read, **_errors(413, 415)}),
+            "create": extend_schema(request=write or read, responses={201: read, **error_responses(413, 415)}),
             "update": extend_schema(
-                request=write or read, parameters=[IF_MATCH], responses={200: read, **_errors(412, 413, 415, 428)}
+                request=write or read,
+                parameters=[IF_MATCH],
+                responses={200: read, **error_responses(412, 413, 415, 428)},
             ),
             "partial_update": extend_schema(
-                request=write or read, parameters=[IF_MATCH], responses={200: read, **_errors(412, 413, 415, 428)}
+                request=write or read,
+                parameters=[IF_MATCH],
+                responses={200: read, **error_responses(412, 413, 415, 428)},
             ),
         }
     return extend_schema_view(**views)
@@ -240,7 +244,7 @@ class SourceViewSet(EditableViewSet):
 
 
 @_documented(serializers.EvidenceSerializer)
-@extend_schema_view(destroy=extend_schema(responses={204: None, **_errors()}))
+@extend_schema_view(destroy=extend_schema(responses={204: None, **error_responses()}))
 class EvidenceViewSet(EditableViewSet, mixins.DestroyModelMixin):
     queryset = Evidence.objects.select_related("added_by")
     read_serializer_class = serializers.EvidenceSerializer
@@ -251,7 +255,7 @@ class EvidenceViewSet(EditableViewSet, mixins.DestroyModelMixin):
         return serializer.save(added_by=self.request.user)
 
 
-CLAIM_MOVE_RESPONSES = {200: serializers.StaffClaimSerializer, **_errors(409)}
+CLAIM_MOVE_RESPONSES = {200: serializers.StaffClaimSerializer, **error_responses(409)}
 
 
 @_documented(serializers.ClaimSerializer, serializers.ClaimWriteSerializer)
@@ -292,7 +296,7 @@ class ClaimViewSet(EditableViewSet):
     @extend_schema(
         operation_id="claims_similar",
         parameters=[serializers.SimilarTextSerializer],
-        responses={200: serializers.SimilarClaimsSerializer, **_errors()},
+        responses={200: serializers.SimilarClaimsSerializer, **error_responses()},
         description="Already checked? The recorded claims most like a text, best first, with their current verdicts.",
     )
     @action(detail=False, filter_backends=[], pagination_class=None)
@@ -303,7 +307,7 @@ class ClaimViewSet(EditableViewSet):
     @extend_schema(
         operation_id="claims_similar_to_claim",
         parameters=[serializers.SimilarLimitSerializer],
-        responses={200: serializers.SimilarClaimsSerializer, **_errors()},
+        responses={200: serializers.SimilarClaimsSerializer, **error_responses()},
         description="Already checked? The other recorded claims most like this one, best first.",
     )
     @action(detail=True, url_path="similar", filter_backends=[], pagination_class=None)
@@ -358,7 +362,7 @@ def _verdict_move_schema(description: str, status_code: int = status.HTTP_200_OK
     return extend_schema(
         request=serializers.VerdictMoveSerializer,
         parameters=[IF_MATCH_OPTIONAL],
-        responses={status_code: serializers.StaffVerdictSerializer, **_errors(409, 412)},
+        responses={status_code: serializers.StaffVerdictSerializer, **error_responses(409, 412)},
         description=description,
     )
 
@@ -476,7 +480,7 @@ def export_view(name: str):
         get=extend_schema(
             operation_id=f"export_{name}",
             summary=f"The verdicts the filters choose, as {export.filename}",
-            responses={(200, export.media_type.split(";")[0]): EXPORT_CONTENT[name], **_errors()},
+            responses={(200, export.media_type.split(";")[0]): EXPORT_CONTENT[name], **error_responses()},
         )
     )
     class FormatExportView(ExportView):

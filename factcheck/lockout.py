@@ -1,0 +1,24 @@
+"""The answer to a login that django-axes refuses because of too many failures (settings: LOGIN_FAILURE_LIMIT)."""
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from claims.api.errors import error_body
+
+STATUS = 429
+
+
+def lockout_response(request, original_response, credentials):
+    minutes = settings.LOGIN_LOCKOUT_MINUTES
+    message = (
+        f"Too many failed logins for this username from your address: try again in {minutes} minutes, "
+        "or ask an administrator to unlock it."
+    )
+    retry_after = str(minutes * 60)
+    if request.path.startswith("/api/"):
+        response = JsonResponse(error_body(STATUS, "locked_out", message), status=STATUS)
+    else:
+        response = render(request, "registration/locked_out.html", {"message": message}, status=STATUS)
+    response["Retry-After"] = retry_after
+    return response
