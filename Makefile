@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST_PORT ?= 127.0.0.1:8000
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format audit bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed (PYTHON=$(PYTHON))."; exit 1; }
@@ -38,6 +38,10 @@ test: $(VENV)/.installed-dev node_modules/.installed
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Known vulnerabilities in the pinned dependencies, from PyPI's advisory data (needs to reach pypi.org).
+audit: $(VENV)/.installed-dev
+	$(BIN)/pip-audit --requirement requirements.txt --requirement requirements-dev.txt --no-deps --disable-pip --progress-spinner off
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
