@@ -253,6 +253,13 @@ def test_a_failed_restore_leaves_the_database_as_it_was(restored, broken_backup)
     assert snapshot(restored) == before
 
 
+def test_backups_stay_out_of_the_repository_and_the_image():
+    """The default BACKUP_DIR holds password hashes, drafts and internal notes: never committed, never built in."""
+    for ignore_file in (".gitignore", ".dockerignore"):
+        patterns = (PROJECT / ignore_file).read_text().split()
+        assert {"backups", "backups/"} & set(patterns), f"{ignore_file} does not leave out backups/"
+
+
 # The refusals come before any connection: they hold on every machine, with or without PostgreSQL.
 
 
