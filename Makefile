@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST_PORT ?= 127.0.0.1:8000
 
-.PHONY: run test lint format audit bench clean
+.PHONY: run test lint format audit bench backup restore clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed (PYTHON=$(PYTHON))."; exit 1; }
@@ -63,6 +63,16 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.imports --records $(IMPORT_RECORDS)
 	$(BIN)/python -m bench.similar --claims $(CLAIMS)
 	$(BIN)/python -m bench.extraction
+
+# A pg_dump custom-format archive of the PostgreSQL database in DATABASE_URL, written to
+# BACKUP_DIR/factcheck-<UTC time>.dump; its path is printed. `make restore FILE=...` restores one in a
+# single transaction, into an empty database, or over the app's tables with FORCE=1. See bin/database.
+BACKUP_DIR ?= backups
+backup:
+	@BACKUP_DIR="$(BACKUP_DIR)" bin/database backup
+
+restore:
+	@FORCE="$(FORCE)" bin/database restore "$(FILE)"
 
 clean:
 	rm -rf $(VENV) staticfiles node_modules
