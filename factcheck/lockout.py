@@ -1,10 +1,9 @@
 """The answer to a login that django-axes refuses because of too many failures (settings: LOGIN_FAILURE_LIMIT)."""
 
 from django.conf import settings
-from django.http import JsonResponse
 from django.shortcuts import render
 
-from claims.api.errors import error_body
+from claims.api.errors import error_response
 
 STATUS = 429
 
@@ -17,8 +16,7 @@ def lockout_response(request, original_response, credentials):
     )
     retry_after = str(minutes * 60)
     if request.path.startswith("/api/"):
-        response = JsonResponse(error_body(STATUS, "locked_out", message), status=STATUS)
-    else:
-        response = render(request, "registration/locked_out.html", {"message": message}, status=STATUS)
+        return error_response(STATUS, code="locked_out", message=message, headers={"Retry-After": retry_after})
+    response = render(request, "registration/locked_out.html", {"message": message}, status=STATUS)
     response["Retry-After"] = retry_after
     return response

@@ -8,6 +8,7 @@ is about the request as a whole.
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -67,9 +68,15 @@ def _flatten(detail, path=()):
         yield ".".join(path) or None, detail
 
 
-def error_body(status_code: int, code: str, message: str) -> dict:
-    """The body of an error about the request as a whole, for answers given outside DRF's views."""
-    return {"status": status_code, "detail": message, "errors": [{"field": None, "code": code, "message": message}]}
+def error_body(status_code: int, errors: list[dict]) -> dict:
+    """The body of every API error; ``detail`` repeats the first error's message."""
+    return {"status": status_code, "detail": errors[0]["message"], "errors": errors}
+
+
+def error_response(status_code: int, *, code: str, message: str, headers: dict | None = None) -> JsonResponse:
+    """An error about the request as a whole, for answers made outside DRF's views (``factcheck.middleware``)."""
+    body = error_body(status_code, [{"field": None, "code": code, "message": message}])
+    return JsonResponse(body, status=status_code, headers=headers)
 
 
 def exception_handler(exc, context):
@@ -80,5 +87,5 @@ def exception_handler(exc, context):
         {"field": field, "code": getattr(detail, "code", "error"), "message": str(detail)}
         for field, detail in _flatten(response.data)
     ]
-    response.data = {"status": response.status_code, "detail": errors[0]["message"], "errors": errors}
+    response.data = error_body(response.status_code, errors)
     return response

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from claims.seed import SeedError, SeedReport, load_seed
 
@@ -13,7 +14,10 @@ def describe(counts) -> str:
 
 
 class Command(BaseCommand):
-    help = "Load the curated seed files (by default every seeds/*.yaml). Loading again changes nothing."
+    help = (
+        "Load the curated seed files (by default every seeds/*.yaml), all of them or, on any error, none. "
+        "Loading again changes nothing."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="*", type=Path, help="Seed files to load instead of seeds/*.yaml.")
@@ -22,11 +26,13 @@ class Command(BaseCommand):
         paths = paths or sorted(SEEDS_DIR.glob("*.yaml"))
         if not paths:
             raise CommandError(f"No seed files found in {SEEDS_DIR}.")
-        for path in paths:
-            try:
-                report = load_seed(path)
-            except SeedError as error:
-                raise CommandError(f"Seed not loaded, nothing was changed. {error}") from error
+        # All the files in one transaction: a bad file (or a kill) leaves none of them loaded, as the error says.
+        try:
+            with transaction.atomic():
+                reports = [(path, load_seed(path)) for path in paths]
+        except SeedError as error:
+            raise CommandError(f"Seed not loaded, nothing was changed. {error}") from error
+        for path, report in reports:
             self.stdout.write(self.summary(path, report))
 
     def summary(self, path: Path, report: SeedReport) -> str:

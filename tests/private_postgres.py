@@ -1,0 +1,97 @@
+"""A PostgreSQL cluster of a test's own, on a free port, that the test may stop and start at will.
+
+Tests that take the database away must never touch a server that others share: ``private_postgres()``
+runs ``initdb`` in a temporary directory and ``pg_ctl`` on a port of its own, and stops and removes the
+cluster when the ``with`` block ends, however it ends. PostgreSQL refuses to run as root, so as root the
+binaries run as the ``postgres`` user.
+"""
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+
+
+def postgres_bin_dir() -> Path | None:
+    """Where ``initdb`` and ``pg_ctl`` are: $PG_BIN, the PATH, or the newest of Debian's versioned folders."""
+    candidates = [os.environ.get("PG_BIN", "")]
+    if found := shutil.which("pg_ctl"):
+        candidates.append(str(Path(found).parent))
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda path: int(path.parent.name), reverse=True)
+    candidates += [str(path) for path in versions if path.parent.name.isdigit()]
+    for candidate in filter(None, candidates):
+        if all((Path(candidate) / name).is_file() for name in ("initdb", "pg_ctl")):
+            return Path(candidate)
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class PrivateCluster:
+    """One cluster: its data in ``root``, listening on 127.0.0.1:``port`` only, trusting local connections."""
+
+    def __init__(self, bin_dir: Path, root: Path):
+        self.bin_dir, self.root = bin_dir, root
+        self.data, self.log = root / "data", root / "server.log"
+        self.port = free_port()
+
+    def url(self, dbname: str = "postgres") -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{dbname}"
+
+    def run(self, program: str, *args: str) -> None:
+        command = [str(self.bin_dir / program), *args]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+        if result.returncode:
+            log = self.log.read_text(errors="replace") if self.log.exists() else ""
+            raise RuntimeError(f"{program} failed: {result.stdout}{result.stderr}{log[-2000:]}")
+
+    def init(self) -> None:
+        # No fsync: the cluster lives for one test, and a crash of it is what the tests cause anyway.
+        self.run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "-N")
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self.run("pg_ctl", "start", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "30", "-o", options)
+
+    def stop(self, mode: str = "immediate") -> None:
+        """Stop the server; ``immediate`` drops every connection at once, as a crash would."""
+        self.run("pg_ctl", "stop", "-D", str(self.data), "-m", mode, "-w", "-t", "30")
+
+    def is_running(self) -> bool:
+        return (self.data / "postmaster.pid").exists()
+
+    def create_database(self, name: str) -> str:
+        with psycopg.connect(self.url(), autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+
+@contextlib.contextmanager
+def private_postgres(bin_dir: Path) -> Iterator[PrivateCluster]:
+    """A running cluster of the caller's own; stopped and deleted afterwards, even when the block fails."""
+    root = Path(tempfile.mkdtemp(prefix="factcheck-pg-"))
+    try:
+        if os.geteuid() == 0:
+            shutil.chown(root, user="postgres", group="postgres")
+        cluster = PrivateCluster(bin_dir, root)
+        cluster.init()
+        cluster.start()
+        try:
+            yield cluster
+        finally:
+            if cluster.is_running():
+                cluster.stop()
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
