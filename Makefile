@@ -18,6 +18,11 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
+# The benchmarks' own tools (locust) on top of the dev ones; only `make bench` needs them.
+$(VENV)/.installed-bench: requirements.txt requirements-dev.txt requirements-bench.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	touch $@ $(VENV)/.installed-dev $(VENV)/.installed
+
 # The app on SQLite (db.sqlite3) with the seed article loaded, at http://127.0.0.1:8000/admin/.
 run: export DEBUG = true
 run: $(VENV)/.installed
@@ -51,7 +56,7 @@ format: $(VENV)/.installed-dev
 CLAIMS ?= 100000
 VERDICTS ?= $(CLAIMS)
 IMPORT_RECORDS ?= 20000
-bench: $(VENV)/.installed-dev
+bench: $(VENV)/.installed-bench
 	@test -n "$(DATABASE_URL)" || { echo "make bench needs DATABASE_URL=postgres://... (its server hosts the benchmark database)."; exit 1; }
 	rm -f bench-results.json
 	$(BIN)/python -m bench.api --claims $(CLAIMS)
