@@ -240,9 +240,11 @@ def verdict_problems(pk: int, expected: dict, held: tuple | None) -> list[str]:
     if held is None:
         return ["missing"]
     claim, status, summary, author, approver, current, claim_status = held
-    problems = []
-    if (claim, author, summary) != (expected["claim"], expected["author"], expected["summary"]):
-        problems.append(f"holds claim {claim}, author {author}, summary {summary!r}; acknowledged {expected}")
+    problems = [
+        f"{name} is {value!r}, acknowledged {expected[name]!r}"
+        for name, value in (("claim", claim), ("author", author), ("summary", summary))
+        if value != expected[name]
+    ]
     least = VERDICT_STATES[expected["status"]]
     if status not in VERDICT_STATES or VERDICT_STATES.index(status) < expected["status"]:
         problems.append(f"is {status}, acknowledged as {least}")
