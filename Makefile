@@ -18,6 +18,11 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
+# The benchmarks' own tools (locust) on top of the dev ones; only `make bench` needs them.
+$(VENV)/.installed-bench: requirements.txt requirements-dev.txt requirements-bench.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	touch $@ $(VENV)/.installed-dev $(VENV)/.installed
+
 # The app on SQLite (db.sqlite3) with the seed article loaded, at http://127.0.0.1:8000/admin/.
 run: export DEBUG = true
 run: $(VENV)/.installed
@@ -50,18 +55,22 @@ format: $(VENV)/.installed-dev
 # Every benchmark, on the PostgreSQL server of DATABASE_URL: the API at CLAIMS synthetic claims and the
 # exports at VERDICTS published fact-checks, each in a database of its own (factcheck_bench_<claims>,
 # kept for the next run), the import of IMPORT_RECORDS ClaimReview records into a fresh one
-# (factcheck_bench_import), similar-claim lookups at CLAIMS claims, and the extractor's quality on
-# the seed article; figures go to bench-results.json.
+# (factcheck_bench_import), similar-claim lookups at CLAIMS claims, a load test at CLAIMS claims
+# (LOAD_USERS users reading and writing at once for LOAD_SECONDS seconds, with a lost-write check) and
+# the extractor's quality on the seed article; figures go to bench-results.json.
 CLAIMS ?= 100000
 VERDICTS ?= $(CLAIMS)
 IMPORT_RECORDS ?= 20000
-bench: $(VENV)/.installed-dev
+LOAD_USERS ?= 50
+LOAD_SECONDS ?= 60
+bench: $(VENV)/.installed-bench
 	@test -n "$(DATABASE_URL)" || { echo "make bench needs DATABASE_URL=postgres://... (its server hosts the benchmark database)."; exit 1; }
 	rm -f bench-results.json
 	$(BIN)/python -m bench.api --claims $(CLAIMS)
 	$(BIN)/python -m bench.export --verdicts $(VERDICTS)
 	$(BIN)/python -m bench.imports --records $(IMPORT_RECORDS)
 	$(BIN)/python -m bench.similar --claims $(CLAIMS)
+	$(BIN)/python -m bench.load --claims $(CLAIMS) --users $(LOAD_USERS) --seconds $(LOAD_SECONDS)
 	$(BIN)/python -m bench.extraction
 
 # A pg_dump custom-format archive of the PostgreSQL database in DATABASE_URL, written to

@@ -78,10 +78,15 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(database_url: str, workers: int = 2):
-    """The app under gunicorn on a loopback port, as in production; yields the port."""
+def gunicorn(database_url: str, workers: int = 2, threads: int = 1):
+    """The app under gunicorn on a loopback port, as in production; yields the port.
+
+    ``threads`` above 1 makes the workers gthread ones, each serving that many requests at once.
+    """
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "bench.wsgi", "--workers", str(workers)]
+    if threads > 1:
+        command += ["--threads", str(threads)]
     command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
     server = subprocess.Popen(command, cwd=ROOT, env=django_env(database_url))
     try:
