@@ -62,7 +62,7 @@ class RequestLogMiddleware:
                     "slow request",
                     extra={
                         "method": request.method,
-                        "path": request.path,
+                        "path": request.get_full_path(),
                         "status": response.status_code,
                         "duration_ms": round(elapsed_ms, 1),
                         "queries": counter.count,
