@@ -7,15 +7,14 @@ needs no session, user or CSRF token.
 """
 
 from django.db import DatabaseError, connection
-from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 from django.http import JsonResponse
 
 
 def unapplied_migrations() -> list[str]:
-    """The migrations on disk that the database has not had, in the order ``migrate`` would apply them."""
-    executor = MigrationExecutor(connection)
-    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
+    """The migrations on disk that the database has not recorded as applied, wherever they are in the graph."""
+    loader = MigrationLoader(connection)
+    return [f"{app}.{name}" for app, name in sorted(loader.graph.nodes.keys() - loader.applied_migrations.keys())]
 
 
 def readiness() -> tuple[bool, dict[str, str]]:

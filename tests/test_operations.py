@@ -8,6 +8,7 @@ import pytest
 import yaml
 from django.conf import settings
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -32,14 +33,19 @@ class TestHealthChecks:
         assert response.json() == {"status": "ok", "database": "ok", "migrations": "ok"}
 
     def test_readyz_is_unavailable_while_a_migration_is_missing_and_names_it(self):
-        MigrationRecorder.Migration.objects.filter(app="claims", name="0008_claim_similarity").delete()
+        (_, newest), *_ = MigrationLoader(connection).graph.leaf_nodes("claims")
+        MigrationRecorder.Migration.objects.filter(app="claims", name=newest).delete()
         response = Client().get("/readyz")
         assert response.status_code == 503
         assert response.json() == {
             "status": "unavailable",
             "database": "ok",
-            "migrations": "1 not applied: claims.0008_claim_similarity",
+            "migrations": f"1 not applied: claims.{newest}",
         }
+
+    def test_readyz_notices_a_missing_migration_that_is_not_the_newest(self):
+        MigrationRecorder.Migration.objects.filter(app="claims", name="0002_default_rating_scale").delete()
+        assert Client().get("/readyz").json()["migrations"] == "1 not applied: claims.0002_default_rating_scale"
 
     def test_docker_compose_checks_the_app_with_readyz(self):
         compose = yaml.safe_load((settings.BASE_DIR / "docker-compose.yml").read_text())
@@ -71,7 +77,7 @@ class TestRequestLogs:
             Client().get("/api/v1/speakers/?page_size=2")
         (record,) = [record for record in caplog.records if record.name == "factcheck.requests"]
         assert record.getMessage() == "slow request"
-        assert (record.method, record.path, record.status) == ("GET", "/api/v1/speakers/", 200)
+        assert (record.method, record.path, record.status) == ("GET", "/api/v1/speakers/?page_size=2", 200)
         assert record.queries == len(sql.captured_queries) > 0
         assert record.duration_ms >= 0
 
