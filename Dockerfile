@@ -15,5 +15,8 @@ RUN DEBUG=false SECRET_KEY=collectstatic-build-only python manage.py collectstat
 RUN useradd --system --no-create-home app
 USER app
 
+# gunicorn's worker count; sync workers, about two per core (README, "Scaling out", measured by bench/load.py).
+ENV WEB_CONCURRENCY=4
 EXPOSE 8000
-CMD ["gunicorn", "factcheck.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# No control socket: it would go in the home directory, which the app user does not have.
+CMD ["gunicorn", "factcheck.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--no-control-socket"]

@@ -59,5 +59,10 @@ def test_the_image_runs_gunicorn_and_serves_collected_static_files(dockerfile):
     assert "whitenoise.middleware.WhiteNoiseMiddleware" in settings.MIDDLEWARE
 
 
+def test_the_image_runs_gunicorn_with_the_measured_number_of_workers(dockerfile):
+    assert "ENV WEB_CONCURRENCY=4" in dockerfile  # gunicorn reads it when --workers is not given
+    assert "--workers" not in dockerfile
+
+
 def test_the_image_does_not_run_as_root(dockerfile):
     assert "\nUSER app\n" in dockerfile
