@@ -384,6 +384,22 @@ HALF_WRITTEN = {
 }
 
 
+def kill_inside_its_transaction(process, db, *, table, written, after=None, after_what=""):
+    """SIGKILL ``process`` (once ``after()`` holds) while ``db.writer_held_open`` keeps it inside a transaction."""
+    try:
+        if after:
+            wait_until(lambda: process.poll() is not None or after(), what=after_what)
+        with db.writer_held_open(process, table=table, written=written):
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == -signal.SIGKILL
+    db.settle()
+
+
 def half_written(db) -> dict[str, int]:
     return {problem: db.scalar(sql) for problem, sql in HALF_WRITTEN.items()}
 
@@ -396,18 +412,15 @@ def test_an_import_killed_halfway_leaves_whole_fact_checks_and_completes_when_ru
     feed.write_text(json.dumps(claim_review_feed(RECORDS)), encoding="utf-8")
     command = [sys.executable, "manage.py", "import_claimreview", str(feed), "--batch-size", str(BATCH_SIZE)]
     importer = subprocess.Popen(command, cwd=PROJECT, env=app_env(db.url), stdout=subprocess.DEVNULL)
-    try:
-        verdicts = "SELECT count(*) FROM claims_verdict"
-        wait_until(lambda: importer.poll() is not None or db.scalar(verdicts), what="a batch to be committed")
-        with db.writer_held_open(importer, table="claims_verdict", written="claims_claim"):
-            importer.send_signal(signal.SIGKILL)
-            importer.wait(timeout=10)
-    finally:
-        if importer.poll() is None:
-            importer.kill()
-            importer.wait()
-    assert importer.returncode == -signal.SIGKILL
-    db.settle()
+    verdicts = "SELECT count(*) FROM claims_verdict"
+    kill_inside_its_transaction(
+        importer,
+        db,
+        after=lambda: db.scalar(verdicts),
+        after_what="a batch to be committed",
+        table="claims_verdict",
+        written="claims_claim",
+    )
 
     committed = db.scalar("SELECT count(*) FROM claims_verdict")
     assert 0 < committed < RECORDS
@@ -466,16 +479,7 @@ def test_a_seed_load_killed_inside_its_transaction_leaves_nothing_and_loads_comp
     loader = subprocess.Popen(
         [sys.executable, "manage.py", "load_seed"], cwd=PROJECT, env=app_env(db.url), stdout=subprocess.DEVNULL
     )
-    try:
-        with db.writer_held_open(loader, table="claims_claim", written="claims_source"):
-            loader.send_signal(signal.SIGKILL)
-            loader.wait(timeout=10)
-    finally:
-        if loader.poll() is None:
-            loader.kill()
-            loader.wait()
-    assert loader.returncode == -signal.SIGKILL
-    db.settle()
+    kill_inside_its_transaction(loader, db, table="claims_claim", written="claims_source")
     assert seed_rows(db) == dict.fromkeys(seed_rows(db), 0)
 
     rerun = manage(db.url, "load_seed")
