@@ -120,11 +120,16 @@ class ReadViewSet(viewsets.GenericViewSet):
 
     def list(self, request, *args, **kwargs):
         plan = plan_for(self.get_serializer_class())
-        rows = plan.rows(self.filter_queryset(self.get_queryset()))
-        page = self.paginate_queryset(rows)
-        if page is None:
-            return Response(plan.represent(rows))
-        return self.get_paginated_response(plan.represent(page))
+        matching = self.filter_queryset(self.get_queryset())
+        # The page's ids first, then its rows. Asked for the rows at once, with every table the list
+        # shows joined in, PostgreSQL may walk the whole id index for one page of an old month's
+        # claims (800 ms at 1M claims) rather than use the date index and sort what it finds (2 ms).
+        keys = self.paginate_queryset(matching.values("id"))
+        if keys is None:
+            return Response(plan.represent(plan.rows(matching)))
+        ids = [key["id"] for key in keys]
+        rows = {row[plan.key]: row for row in plan.rows(self.get_queryset().filter(pk__in=ids))}
+        return self.get_paginated_response(plan.represent(rows[pk] for pk in ids))
 
     def retrieve(self, request, *args, **kwargs):
         data = self.get_serializer(self.get_object()).data
