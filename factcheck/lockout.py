@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.shortcuts import render
 
-from claims.api.errors import error_response
+from claims.api.errors import error_response, is_api_request
 
 STATUS = 429
 
@@ -15,7 +15,7 @@ def lockout_response(request, original_response, credentials):
         "or ask an administrator to unlock it."
     )
     retry_after = str(minutes * 60)
-    if request.path.startswith("/api/"):
+    if is_api_request(request):
         return error_response(STATUS, code="locked_out", message=message, headers={"Retry-After": retry_after})
     response = render(request, "registration/locked_out.html", {"message": message}, status=STATUS)
     response["Retry-After"] = retry_after

@@ -11,13 +11,12 @@ import logging
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 
-from claims.api.errors import error_response
+from claims.api.errors import error_response, is_api_request
 
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
 MESSAGE = "The database cannot be reached at the moment. Please try again shortly."
-API_PREFIX = "/api/"
 
 
 class DatabaseUnavailableMiddleware:
@@ -41,7 +40,7 @@ class DatabaseUnavailableMiddleware:
         reason = " ".join(str(exception).split())
         logger.error("Database unavailable, answering 503 to %s %s: %s", request.method, request.path, reason)
         headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
-        if request.path_info.startswith(API_PREFIX):
+        if is_api_request(request):
             response = error_response(503, code="database_unavailable", message=MESSAGE, headers=headers)
         else:
             response = HttpResponse(MESSAGE, status=503, content_type="text/plain; charset=utf-8", headers=headers)

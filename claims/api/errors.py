@@ -68,6 +68,14 @@ def _flatten(detail, path=()):
         yield ".".join(path) or None, detail
 
 
+API_PREFIX = "/api/"
+
+
+def is_api_request(request) -> bool:
+    """Whether an answer made outside DRF's views should be the API's JSON error rather than a page."""
+    return request.path_info.startswith(API_PREFIX)
+
+
 def error_body(status_code: int, errors: list[dict]) -> dict:
     """The body of every API error; ``detail`` repeats the first error's message."""
     return {"status": status_code, "detail": errors[0]["message"], "errors": errors}
