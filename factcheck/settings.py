@@ -66,7 +66,7 @@ MIDDLEWARE = [
 ]
 
 # django-axes counts failed logins (the admin's and the API's token endpoint) and locks out a
-# username from an address after AXES_FAILURE_LIMIT failures for LOGIN_LOCKOUT_MINUTES.
+# username from an address after LOGIN_FAILURE_LIMIT failures for LOGIN_LOCKOUT_MINUTES (AXES_* below).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -169,10 +169,8 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
-LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
-AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
 # A username is locked from the address that failed, so an attacker elsewhere cannot lock its owner out.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
