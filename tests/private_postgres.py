@@ -1,6 +1,9 @@
-"""A PostgreSQL cluster of a test's own, on a free port, that the test may stop and start at will.
+"""PostgreSQL of a test's own: databases on the suite's server, or a whole cluster to stop and start.
 
-Tests that take the database away must never touch a server that others share: ``private_postgres()``
+``PrivateDatabases`` creates databases on the server of DATABASE_URL, never the suite's own, and
+drops every one it made when asked, even after a failed test.
+
+A test that takes the database away must never touch a server that others share: ``private_postgres()``
 runs ``initdb`` in a temporary directory and ``pg_ctl`` on a port of its own, and stops and removes the
 cluster when the ``with`` block ends, however it ends. PostgreSQL refuses to run as root, so as root the
 binaries run as the ``postgres`` user.
@@ -8,14 +11,56 @@ binaries run as the ``postgres`` user.
 
 import contextlib
 import os
+import secrets
 import shutil
 import socket
 import subprocess
 import tempfile
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
+
+
+class PrivateDatabases:
+    """Databases of a test's own on the test server, named ``<prefix>_<random>``; ``drop_all`` drops them."""
+
+    def __init__(self, prefix: str):
+        self.server = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
+        self.prefix = prefix
+        self.names: set[str] = set()
+
+    def url(self, name: str) -> str:
+        return urllib.parse.urlunsplit(self.server._replace(path=f"/{name}"))
+
+    def _admin(self, statement: str, *names: str) -> None:
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            conn.execute(sql.SQL(statement).format(*map(sql.Identifier, names)))
+
+    def create(self, name: str = "", *, template: str = "") -> str:
+        """A new database (a copy of the database at URL ``template``, if given); its URL."""
+        name = name or f"{self.prefix}_{secrets.token_hex(4)}"
+        self.names.add(name)
+        if template:
+            self._admin("CREATE DATABASE {} TEMPLATE {}", name, _name(template))
+        else:
+            self._admin("CREATE DATABASE {}", name)
+        return self.url(name)
+
+    def drop(self, url: str) -> None:
+        name = _name(url)
+        assert name in self.names, f"{name} is not one of this test's databases"
+        self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
+
+    def drop_all(self) -> None:
+        for name in self.names:
+            self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
+
+
+def _name(url: str) -> str:
+    return urllib.parse.urlsplit(url).path.lstrip("/")
 
 
 def postgres_bin_dir() -> Path | None:

@@ -3,7 +3,6 @@ databases: the tests create their own on the server of DATABASE_URL and drop the
 
 import os
 import re
-import secrets
 import shutil
 import stat
 import subprocess
@@ -15,6 +14,8 @@ import psycopg
 import pytest
 from django.conf import settings
 from psycopg import sql
+
+from tests.private_postgres import PrivateDatabases
 
 PROJECT = Path(settings.BASE_DIR)
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
@@ -59,41 +60,11 @@ def manage(database_url: str, *args: str) -> str:
     return subprocess.run(command, cwd=PROJECT, env=environment, capture_output=True, text=True, check=True).stdout
 
 
-class PrivateDatabases:
-    """Databases of this module's own on the test server, each dropped by ``drop_all`` even if a test failed."""
-
-    def __init__(self):
-        self.server = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
-        self.names: set[str] = set()
-
-    def url(self, name: str) -> str:
-        return urllib.parse.urlunsplit(self.server._replace(path=f"/{name}"))
-
-    def _admin(self, statement: str, name: str) -> None:
-        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
-            conn.execute(sql.SQL(statement).format(sql.Identifier(name)))
-
-    def create(self, name: str = "") -> str:
-        name = name or f"factcheck_backup_drill_{secrets.token_hex(4)}"
-        self.names.add(name)
-        self._admin("CREATE DATABASE {}", name)
-        return self.url(name)
-
-    def drop(self, url: str) -> None:
-        name = urllib.parse.urlsplit(url).path.lstrip("/")
-        assert name in self.names, f"{name} is not one of this test's databases"
-        self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
-
-    def drop_all(self) -> None:
-        for name in self.names:
-            self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
-
-
 @pytest.fixture(scope="module")
 def databases():
     if not ON_POSTGRES:
         pytest.skip(ONLY_POSTGRES)
-    private = PrivateDatabases()
+    private = PrivateDatabases("factcheck_backup_drill")
     try:
         yield private
     finally:

@@ -10,10 +10,8 @@ import sqlite3
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -24,7 +22,7 @@ from django.db import OperationalError, ProgrammingError, connection
 
 from claims.models import Claim, Source, Speaker
 from factcheck import middleware
-from tests.private_postgres import free_port, postgres_bin_dir, private_postgres
+from tests.private_postgres import PrivateDatabases, free_port, postgres_bin_dir, private_postgres
 
 PROJECT = Path(__file__).resolve().parent.parent
 PG_BIN = postgres_bin_dir()
@@ -286,19 +284,9 @@ class PostgresDatabase:
         wait_until(lambda: self.scalar(others) == 0, what="the killed client's session to end")
 
 
-def postgres_server_url(name: str) -> str:
-    """The suite's DATABASE_URL with another database name."""
-    return urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{name}").geturl()
-
-
-def postgres_admin(sql: str) -> None:
-    with psycopg.connect(postgres_server_url("postgres"), autocommit=True) as db:
-        db.execute(sql)
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def migrated_template(request, tmp_path_factory):
-    """A migrated database to copy for each test: a SQLite file, or a PostgreSQL template database."""
+    """A migrated database to copy for each test: a SQLite file, or the URL of a PostgreSQL template database."""
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("template") / "template.sqlite3"
         migrate(f"sqlite:///{path}")
@@ -306,13 +294,13 @@ def migrated_template(request, tmp_path_factory):
         return
     if connection.vendor != "postgresql":
         pytest.skip("the PostgreSQL variant runs when the suite does, with DATABASE_URL=postgres://...")
-    name = f"factcheck_faults_template_{uuid.uuid4().hex[:8]}"
-    postgres_admin(f'CREATE DATABASE "{name}"')
+    databases = PrivateDatabases("factcheck_faults_template")
     try:
-        migrate(postgres_server_url(name))
-        yield name
+        url = databases.create()
+        migrate(url)
+        yield url
     finally:
-        postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        databases.drop_all()
 
 
 @pytest.fixture
@@ -323,12 +311,11 @@ def own_database(migrated_template, tmp_path):
         shutil.copy(migrated_template, path)
         yield SqliteDatabase(path)
         return
-    name = f"factcheck_faults_{uuid.uuid4().hex[:8]}"
-    postgres_admin(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template}"')
+    databases = PrivateDatabases("factcheck_faults")
     try:
-        yield PostgresDatabase(postgres_server_url(name))
+        yield PostgresDatabase(databases.create(template=migrated_template))
     finally:
-        postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        databases.drop_all()
 
 
 def claim_review_feed(count: int) -> list[dict]:
