@@ -129,7 +129,8 @@ class ReadViewSet(viewsets.GenericViewSet):
             return Response(plan.represent(plan.rows(matching)))
         ids = [key["id"] for key in keys]
         rows = {row[plan.key]: row for row in plan.rows(self.get_queryset().filter(pk__in=ids))}
-        return self.get_paginated_response(plan.represent(rows[pk] for pk in ids))
+        # A record deleted between the two queries is left out of the page.
+        return self.get_paginated_response(plan.represent(rows[pk] for pk in ids if pk in rows))
 
     def retrieve(self, request, *args, **kwargs):
         data = self.get_serializer(self.get_object()).data
