@@ -154,6 +154,8 @@ def latencies_ms(port: int, paths: list[str], *, repeat: int = 1) -> list[float]
 
 
 def percentile(values: list[float], fraction: float) -> float:
+    if len(values) == 1:  # statistics.quantiles needs two; one request is its own every percentile
+        return values[0]
     return statistics.quantiles(values, n=100, method="inclusive")[round(fraction * 100) - 1]
 
 

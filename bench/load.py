@@ -191,10 +191,6 @@ def by_kind(requests: list[dict]) -> dict[str, dict]:
     return {kind: {"ms": values, "errors": errors[kind]} for kind, values in times.items()}
 
 
-def quantile(values: list[float], fraction: float) -> float:
-    return percentile(values, fraction) if len(values) > 1 else values[0]
-
-
 def lost_writes(database_url: str, acks_files: list[Path]) -> tuple[int, list[str]]:
     """How many writes were acknowledged, and those of them the database does not hold as acknowledged."""
     acks = [json.loads(line) for path in acks_files for line in path.read_text().splitlines()]
@@ -332,8 +328,8 @@ def report(args, alone: dict, loaded: dict, server: str, reviewers: int, editors
         if kind not in load:
             rows.append((kind, "no request under load"))
             continue
-        ms, alone_p50 = load[kind]["ms"], quantile(base[kind]["ms"], 0.5) if kind in base else float("nan")
-        p50, p95, p99 = (quantile(ms, fraction) for fraction in (0.5, 0.95, 0.99))
+        ms, alone_p50 = load[kind]["ms"], percentile(base[kind]["ms"], 0.5) if kind in base else float("nan")
+        p50, p95, p99 = (percentile(ms, fraction) for fraction in (0.5, 0.95, 0.99))
         target = f"< {P99_TARGET_MS} at 1M" if kind in READ_WEIGHTS else ""
         line = f"{len(ms):8d} {len(ms) / loaded['seconds']:7.1f} {load[kind]['errors']:7d} {alone_p50:10.1f}"
         line += f" {p50:7.1f} {p95:7.1f} {p99:7.1f} {p50 / alone_p50:10.2f}  {target}"
