@@ -24,7 +24,7 @@ import time
 
 from bench.common import prepare_database, print_table, run_measurement, save_results
 
-# generate_demo publishes 11 claims in every 20 (claims/demo.py).
+# generate_demo publishes 11 claims in every 20 (claims/intake/demo.py).
 PUBLISHED_PER_20_CLAIMS = 11
 EXPORTS = {"csv": "verdicts.csv", "json": "verdicts.json", "claimreview": "claimreview.json"}
 ROUNDS = 2
@@ -49,12 +49,13 @@ def measure(kind: str) -> dict:
     from django.http import QueryDict
     from django.test import Client
 
-    from claims.exports.selection import export_selection, table_rows
+    from claims.outputs.columns import table_rows
+    from claims.selection import chosen_verdicts
 
     if kind == "idle":
         return {"memory_mb": peak_memory_mb()}
     if kind == "copy":
-        verdicts = export_selection(user=AnonymousUser(), params=QueryDict())
+        verdicts = chosen_verdicts(user=AnonymousUser(), params=QueryDict())
         sql, params = table_rows(verdicts, for_spreadsheet=False).query.sql_with_params()
         rows = size = 0
         connection.ensure_connection()

@@ -2,7 +2,7 @@
 
     python -m bench.extraction
 
-No database: it reads the seed's YAML and article text directly and runs ``claims.extraction.extract``
+No database: it reads the seed's YAML and article text directly and runs ``claims.intake.extraction.extract``
 with the seed source's publisher and publication date, at the extractor's own score threshold.
 
 Matching rule. A candidate matches a curated claim when, after ``quote_key`` normalisation (typographic
@@ -30,7 +30,7 @@ from pathlib import Path
 import yaml
 
 from bench.common import ROOT, print_table
-from claims.extraction import Candidate, extract
+from claims.intake.extraction import Candidate, extract
 from claims.text import quote_key
 
 SEED = ROOT / "seeds" / "newsweek-2019-07-05-pompeo-venezuela.yaml"

@@ -117,8 +117,8 @@ def measure(kind: str, path: str) -> dict:
     import django
 
     django.setup()
-    from claims.imports.claimreview import claim_reviews_import
-    from claims.imports.reading import find_claim_reviews
+    from claims.intake.claimreview.importing import claim_reviews_import
+    from claims.intake.claimreview.reading import find_claim_reviews
 
     started = time.perf_counter()
     summary = claim_reviews_import(find_claim_reviews(Path(path).read_text(encoding="utf-8")))

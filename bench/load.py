@@ -74,7 +74,7 @@ def read_paths(conn) -> dict[str, list[str]]:
         "search": [search_page(term) for term in search_terms(conn)],
         "detail": [f"/api/v1/claims/{claim_id}/" for claim_id in positions[1::2]],
         "similar": [similar_path(edited(text, rng)) for _, text in originals] + [similar_path(t) for t in UNRELATED],
-        # A source holds about 20 claims at any size (claims/demo.py): an export of a realistic size.
+        # A source holds about 20 claims at any size (claims/intake/demo.py): an export of a realistic size.
         "export": [f"/api/v1/exports/{rng.choice(EXPORT_FILES)}?source={source}" for source in sources(conn, 100)],
     }
     for kind, kind_paths in paths.items():

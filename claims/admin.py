@@ -21,10 +21,10 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims import workflow
-from claims.exports.formats import FORMATS, streaming_response
-from claims.extraction import extract
-from claims.intake import extracted_claims_save
+from claims.intake.extraction import extract
+from claims.intake.proposals import extracted_claims_save
 from claims.models import Claim, Evidence, Rating, Source, Speaker, Topic, Verdict
+from claims.outputs.formats import FORMATS, streaming_response
 
 VerdictStatus = Verdict.Status
 

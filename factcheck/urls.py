@@ -10,5 +10,5 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/", include("claims.api.urls")),
-    path("", include("claims.urls")),
+    path("", include("claims.public.urls")),
 ]

@@ -15,8 +15,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from playwright.sync_api import Page, expect
 
+from claims.intake.seed import load_seed
 from claims.models import Claim, Evidence, Verdict
-from claims.seed import load_seed
 from tests.factories import EvidenceFactory, UserFactory, VerdictFactory, rating
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -18,11 +18,12 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from claims import workflow
-from claims.exports import formats
-from claims.exports.claimreview import load_schema
-from claims.exports.selection import TABLE_COLUMNS, ExportFilterError, export_selection
+from claims.intake.seed import load_seed
 from claims.models import Claim, Speaker, Verdict
-from claims.seed import load_seed
+from claims.outputs import formats
+from claims.outputs.claimreview import load_schema
+from claims.outputs.columns import TABLE_COLUMNS
+from claims.selection import SelectionError, chosen_verdicts
 from tests.api import client_for
 from tests.factories import (
     ClaimFactory,
@@ -353,8 +354,8 @@ class TestSelection:
         assert field in {error["field"] for error in body["errors"]}
 
     def test_the_selection_refuses_bad_filters_before_reading_anything(self, db):
-        with pytest.raises(ExportFilterError, match="claim_date"):
-            export_selection(user=AnonymousUser(), params=QueryDict("claim_date_after=yesterday"))
+        with pytest.raises(SelectionError, match="claim_date"):
+            chosen_verdicts(user=AnonymousUser(), params=QueryDict("claim_date_after=yesterday"))
 
 
 @pytest.mark.django_db
@@ -384,7 +385,7 @@ class TestStreaming:
         for _ in range(3):
             VerdictFactory(published=True)
         heard = []
-        verdicts = export_selection(user=AnonymousUser(), params=QueryDict())
+        verdicts = chosen_verdicts(user=AnonymousUser(), params=QueryDict())
         for name in ("csv", "json", "claimreview"):
             heard.clear()
             b"".join(formats.FORMATS[name].stream(verdicts, heard.append))
@@ -392,7 +393,7 @@ class TestStreaming:
 
     def test_a_different_user_sees_a_different_selection_from_the_same_filters(self, newsroom):
         reviewer = UserFactory(role="reviewer")
-        for_public = export_selection(user=AnonymousUser(), params=QueryDict("status=draft"))
-        for_staff = export_selection(user=reviewer, params=QueryDict("status=draft"))
+        for_public = chosen_verdicts(user=AnonymousUser(), params=QueryDict("status=draft"))
+        for_staff = chosen_verdicts(user=reviewer, params=QueryDict("status=draft"))
         assert list(for_public) == []
         assert list(for_staff) == [newsroom["draft"]]

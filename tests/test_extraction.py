@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from bench.extraction import seed_quality
-from claims.extraction import (
+from claims.intake.extraction import (
     DAY,
     MONTH,
     YEAR,

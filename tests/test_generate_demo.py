@@ -238,7 +238,7 @@ def test_it_leaves_nothing_behind_when_a_run_fails(monkeypatch):
     def fail():
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr("claims.demo._reset_sequences", fail)  # the last step, once every row is written
+    monkeypatch.setattr("claims.intake.demo._reset_sequences", fail)  # the last step, once every row is written
     with pytest.raises(RuntimeError, match="disk is full"):
         generate("--claims", str(SIZE))
     assert set(row_counts().values()) == {0}

@@ -11,14 +11,14 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError
 
-from claims.exports.claimreview import claim_reviews, load_schema
-from claims.exports.formats import FORMATS
-from claims.exports.selection import export_selection
-from claims.imports import claimreview
-from claims.imports.claimreview import ascii_slug, claim_reviews_import
-from claims.imports.reading import find_claim_reviews
+from claims.intake.claimreview import importing
+from claims.intake.claimreview.importing import ascii_slug, claim_reviews_import
+from claims.intake.claimreview.reading import find_claim_reviews
+from claims.intake.seed import load_seed
 from claims.models import Claim, Evidence, Rating, Source, Speaker, Topic, Verdict
-from claims.seed import load_seed
+from claims.outputs.claimreview import claim_reviews, load_schema
+from claims.outputs.formats import FORMATS
+from claims.selection import chosen_verdicts
 from tests.factories import ClaimFactory, SourceFactory, SpeakerFactory, VerdictFactory, rating
 
 pytestmark = pytest.mark.django_db
@@ -63,11 +63,11 @@ def review(number: int = 1, **changes) -> dict:
     return record
 
 
-def import_text(text: str, **options) -> claimreview.ImportSummary:
+def import_text(text: str, **options) -> importing.ImportSummary:
     return claim_reviews_import(find_claim_reviews(text), **options)
 
 
-def import_json(document, **options) -> claimreview.ImportSummary:
+def import_json(document, **options) -> importing.ImportSummary:
     return import_text(json.dumps(document), **options)
 
 
@@ -410,14 +410,14 @@ class TestBadRecords:
         assert stored_counts() == before
 
     def test_it_stores_again_one_by_one_a_batch_the_database_refuses(self, monkeypatch):
-        write = claimreview._Batch.write
+        write = importing._Batch.write
 
         def refuse_one(batch):
             if any(record.url.endswith("/2") for record in batch.records):
                 raise IntegrityError("duplicate key value violates unique constraint")
             write(batch)
 
-        monkeypatch.setattr(claimreview._Batch, "write", refuse_one)
+        monkeypatch.setattr(importing._Batch, "write", refuse_one)
         summary = import_json([review(1), review(2), review(3)])
         assert summary.created == 2
         assert summary.skipped == [("[1]", "the database refused it: duplicate key value violates unique constraint")]
@@ -446,14 +446,14 @@ def test_round_trip_export_import_export_is_identical(publish, editor):
     load_seed(SEED)
     for claim in Claim.objects.order_by("pk")[:9]:
         publish(claim)
-    exported = b"".join(FORMATS["claimreview"].stream(export_selection(user=editor, params={})))
+    exported = b"".join(FORMATS["claimreview"].stream(chosen_verdicts(user=editor, params={})))
     assert len(json.loads(exported)) == 9
 
     empty_the_database()
     summary = import_text(exported.decode())
     assert (summary.created, summary.skipped) == (9, [])
 
-    again = b"".join(FORMATS["claimreview"].stream(export_selection(user=editor, params={})))
+    again = b"".join(FORMATS["claimreview"].stream(chosen_verdicts(user=editor, params={})))
     assert again == exported
 
 

@@ -91,7 +91,7 @@ class TestRequestLogs:
         def fail(*args, **kwargs):
             raise RuntimeError("the page could not be drawn")
 
-        monkeypatch.setattr("claims.views.render", fail)
+        monkeypatch.setattr("claims.public.views.render", fail)
         with caplog.at_level(logging.ERROR, logger="django.request"):
             response = Client(raise_request_exception=False).get("/factchecks/")
         assert response.status_code == 500

@@ -8,8 +8,8 @@ import pytest
 from django.conf import settings
 
 from claims import workflow
-from claims.exports.claimreview import load_schema
 from claims.models import Verdict
+from claims.outputs.claimreview import load_schema
 from tests.factories import ClaimFactory, EvidenceFactory, UserFactory, VerdictFactory
 
 VALIDATOR = jsonschema.Draft202012Validator(load_schema())
@@ -126,7 +126,7 @@ class TestIndex:
         assert html.index("Its correction") < html.index(newer.headline) < html.index(older.headline)
 
     def test_it_pages_through_fact_checks(self, client, monkeypatch):
-        monkeypatch.setattr("claims.views.FACTCHECKS_PER_PAGE", 2)
+        monkeypatch.setattr("claims.public.views.FACTCHECKS_PER_PAGE", 2)
         for number in range(5):
             VerdictFactory(published=True, headline=f"Fact-check number {number}")
         first, last = client.get("/factchecks/"), client.get("/factchecks/?page=3")

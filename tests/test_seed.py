@@ -9,8 +9,8 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from claims.intake.seed import SeedError, load_seed
 from claims.models import Claim, Source, Speaker, Topic, quote_key
-from claims.seed import SeedError, load_seed
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ counting past the rows before it.
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 
-from claims.api.filters import is_id, is_whole_number
+from claims.selection import is_id, is_whole_number
 
 MAX_PAGE_SIZE = 100
 CURSOR_ORDERINGS = ("-id", "id")

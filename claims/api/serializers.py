@@ -14,8 +14,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
-from claims.api.filters import MAX_ID
 from claims.models import Claim, Evidence, Rating, Source, Speaker, Topic, Verdict
+from claims.selection import MAX_ID
 
 
 class JsonTypeMixin:

@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from claims.api import tokens, views
-from claims.exports.formats import FORMATS
+from claims.outputs.formats import FORMATS
 
 router = DefaultRouter()
 router.register("claims", views.ClaimViewSet)

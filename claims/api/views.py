@@ -19,14 +19,14 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from claims import workflow
-from claims.api import filters, serializers
+from claims import selection, workflow
+from claims.api import serializers
 from claims.api.errors import PreconditionFailed, PreconditionRequired
-from claims.api.filters import is_id
 from claims.api.rows import plan_for
-from claims.exports.formats import FORMATS, ExportFormat, streaming_response
-from claims.exports.selection import TABLE_COLUMNS, ExportFilterError, export_selection
 from claims.models import Claim, Evidence, Rating, Source, Speaker, Topic, Verdict, sees_unpublished
+from claims.outputs.columns import TABLE_COLUMNS
+from claims.outputs.formats import FORMATS, ExportFormat, streaming_response
+from claims.selection import SelectionError, chosen_verdicts, is_id
 
 
 class RolePermissions(permissions.DjangoModelPermissions):
@@ -239,14 +239,14 @@ class TopicViewSet(EditableViewSet):
 class SpeakerViewSet(EditableViewSet):
     queryset = Speaker.objects.all()
     read_serializer_class = serializers.SpeakerSerializer
-    filterset_class = filters.SpeakerFilter
+    filterset_class = selection.SpeakerFilter
 
 
 @_documented(serializers.SourceSerializer)
 class SourceViewSet(EditableViewSet):
     queryset = Source.objects.all()
     read_serializer_class = serializers.SourceSerializer
-    filterset_class = filters.SourceFilter
+    filterset_class = selection.SourceFilter
 
 
 @_documented(serializers.EvidenceSerializer)
@@ -254,7 +254,7 @@ class SourceViewSet(EditableViewSet):
 class EvidenceViewSet(EditableViewSet, mixins.DestroyModelMixin):
     queryset = Evidence.objects.select_related("added_by")
     read_serializer_class = serializers.EvidenceSerializer
-    filterset_class = filters.EvidenceFilter
+    filterset_class = selection.EvidenceFilter
     http_method_names = [*EditableViewSet.http_method_names, "delete"]
 
     def perform_create(self, serializer):
@@ -274,7 +274,7 @@ class ClaimViewSet(EditableViewSet):
     read_serializer_class = serializers.ClaimSerializer
     staff_serializer_class = serializers.StaffClaimSerializer
     write_serializer_class = serializers.ClaimWriteSerializer
-    filterset_class = filters.ClaimFilter
+    filterset_class = selection.ClaimFilter
 
     # Columns a claim's representation never shows: the search vector and long texts of what it joins.
     UNSHOWN = ("search_vector", "source__text", "first_appearance__text", "current_verdict__body")
@@ -381,7 +381,7 @@ class VerdictViewSet(EditableViewSet):
     read_serializer_class = serializers.VerdictSerializer
     staff_serializer_class = serializers.StaffVerdictSerializer
     write_serializer_class = serializers.VerdictWriteSerializer
-    filterset_class = filters.VerdictFilter
+    filterset_class = selection.VerdictFilter
 
     def get_queryset(self):
         return super().get_queryset().order_by("-id")
@@ -432,7 +432,7 @@ class VerdictViewSet(EditableViewSet):
 
 
 class ExportView(generics.GenericAPIView):
-    """The verdicts the filters choose, streamed as a file (``claims.exports``).
+    """The verdicts the filters choose, streamed as a file (``claims.outputs``).
 
     The filters are the verdict list's, claim filters included; a parameter that is not one of
     them is refused rather than ignored, so that a misspelt filter never exports everything.
@@ -441,13 +441,13 @@ class ExportView(generics.GenericAPIView):
 
     permission_classes = [permissions.AllowAny]  # the selection holds only what the caller may see
     queryset = Verdict.objects.all()
-    filterset_class = filters.VerdictFilter
+    filterset_class = selection.VerdictFilter
     export_format: ExportFormat = None
 
     def get(self, request):
         try:
-            verdicts = export_selection(user=request.user, params=request.query_params)
-        except ExportFilterError as error:
+            verdicts = chosen_verdicts(user=request.user, params=request.query_params)
+        except SelectionError as error:
             raise ValidationError(error.errors) from error
         return streaming_response(self.export_format, verdicts)
 
@@ -472,7 +472,7 @@ EXPORT_CONTENT = {
     },
     "claimreview": {
         "type": "array",
-        "description": "schema.org ClaimReview records, each valid against claims/exports/claimreview.schema.json.",
+        "description": "schema.org ClaimReview records, each valid against claims/outputs/claimreview.schema.json.",
         "items": {"type": "object"},
     },
 }

@@ -7,8 +7,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
-from claims.exports.formats import FORMATS
-from claims.exports.selection import ExportFilterError, export_selection, filter_names
+from claims.outputs.formats import FORMATS
+from claims.selection import SelectionError, chosen_verdicts, verdict_filter_names
 
 REPEATABLE = {"status"}
 
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", type=Path, help="The file to write (replaced only once complete); else stdout.")
         parser.add_argument("--user", help="Export what this user may see (default: what the public sees).")
         filters = parser.add_argument_group("filters", "The same as the API's (see /api/docs/).")
-        for name, meaning in sorted(filter_names().items()):
+        for name, meaning in sorted(verdict_filter_names().items()):
             spellings = dict.fromkeys([f"--{name}", f"--{name.replace('_', '-')}"])
             filters.add_argument(
                 *spellings,
@@ -41,8 +41,8 @@ class Command(BaseCommand):
             if key.startswith("filter:") and value is not None:
                 params.setlist(key.removeprefix("filter:"), value if isinstance(value, list) else [value])
         try:
-            verdicts = export_selection(user=self.find_user(user), params=params)
-        except ExportFilterError as error:
+            verdicts = chosen_verdicts(user=self.find_user(user), params=params)
+        except SelectionError as error:
             raise CommandError(f"Nothing was exported: {error}") from error
         export = FORMATS[format]
         progress = self.progress(verdicts.count()) if self.stderr.isatty() else None

@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.extraction import Candidate, extract, headline
-from claims.intake import extracted_claims_save
+from claims.intake.extraction import Candidate, extract, headline
+from claims.intake.proposals import extracted_claims_save
 from claims.models import Source
 from claims.text import field_problems
 

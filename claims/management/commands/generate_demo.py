@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.demo import DemoError, generate_demo
+from claims.intake.demo import DemoError, generate_demo
 
 
 class Command(BaseCommand):

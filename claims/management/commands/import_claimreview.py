@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.template.defaultfilters import pluralize
 
-from claims.imports.claimreview import BATCH_SIZE, ImportSummary, claim_reviews_import
-from claims.imports.reading import find_claim_reviews
+from claims.intake.claimreview.importing import BATCH_SIZE, ImportSummary, claim_reviews_import
+from claims.intake.claimreview.reading import find_claim_reviews
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from claims.seed import SeedError, SeedReport, load_seed
+from claims.intake.seed import SeedError, SeedReport, load_seed
 
 SEEDS_DIR = settings.BASE_DIR / "seeds"
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from claims import views
+from claims.public import views
 
 urlpatterns = [
     path("factchecks/", views.factcheck_index, name="factcheck-index"),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.utils.text import Truncator
 
-from claims.reports import RatingShare, VerdictReport
+from claims.outputs.report import RatingShare, VerdictReport
 
 LABEL_WIDTH = 190  # room for a rating's or a speaker's name left of the bars
 BAR_AREA = 420

@@ -15,8 +15,8 @@ from django.db import connections, transaction
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 
-from claims.exports.claimreview import claim_reviews
-from claims.exports.selection import TABLE_COLUMNS, table_rows
+from claims.outputs.claimreview import claim_reviews
+from claims.outputs.columns import TABLE_COLUMNS, table_rows
 
 CHUNK_BYTES = 64 * 1024
 ROWS_PER_FETCH = 2000

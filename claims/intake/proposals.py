@@ -1,4 +1,4 @@
-"""Store the claims an editor keeps from ``claims.extraction``'s candidates, as ``new`` claims in the queue.
+"""Store the claims an editor keeps from ``claims.intake.extraction``'s candidates, as ``new`` claims in the queue.
 
 ``extracted_claims_save`` is the one place that writes them, for the ``extract_claims`` command and the
 admin's "Propose claims" action alike. It is idempotent: sources are matched on their URL (or title and
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from claims.extraction import Candidate
+from claims.intake.extraction import Candidate
 from claims.models import Claim, Source, Speaker
 
 # Filled in on a source that is already recorded when it lacks them; what it has is never overwritten.

@@ -12,12 +12,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from claims import charts
-from claims.exports.claimreview import claim_reviews
-from claims.exports.formats import FORMATS
-from claims.exports.selection import ExportFilterError, export_selection
 from claims.models import Topic, Verdict, sees_unpublished
-from claims.reports import VerdictReport
+from claims.outputs import charts
+from claims.outputs.claimreview import claim_reviews
+from claims.outputs.formats import FORMATS
+from claims.outputs.report import VerdictReport
+from claims.selection import SelectionError, chosen_verdicts
 
 FACTCHECKS_PER_PAGE = 50
 
@@ -87,8 +87,8 @@ def verdict_report(request):
         "statuses": Verdict.Status.choices,
     }
     try:
-        report = VerdictReport.of(export_selection(user=request.user, params=params))
-    except ExportFilterError as error:
+        report = VerdictReport.of(chosen_verdicts(user=request.user, params=params))
+    except SelectionError as error:
         return render(request, "claims/report.html", {**context, "errors": error.errors}, status=400)
     query = f"?{params.urlencode()}" if params else ""
     others = params.copy()

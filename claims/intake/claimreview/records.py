@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from django.core.exceptions import ValidationError
 from django.utils.html import strip_tags
 
-from claims.imports.reading import Found
+from claims.intake.claimreview.reading import Found
 from claims.models import HttpUrlField, SpeakerKind, language_tag_validator
 
 # "und" is BCP 47 for an undetermined language: better than guessing English for a Portuguese check.

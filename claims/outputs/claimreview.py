@@ -14,8 +14,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Max, Min, QuerySet
 
-from claims.exports.selection import CLAIMREVIEW_COLUMNS, claimreview_rows
 from claims.models import Rating, SpeakerKind, Verdict
+from claims.outputs.columns import CLAIMREVIEW_COLUMNS, claimreview_rows
 
 SCHEMA_PATH = Path(__file__).with_name("claimreview.schema.json")
 

@@ -1,11 +1,9 @@
-"""Which verdicts an export holds, and its columns as database expressions.
+"""The columns of the exports (CSV, JSON) and of ClaimReview records, as database expressions.
 
 Every value is computed by the database, formatted as it is written out (ISO dates, absolute
 URLs), so that the CSV streamed by PostgreSQL's ``COPY`` and the rows read through Python are the
 same text, and no export path converts a million values in Python.
 """
-
-from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
@@ -13,43 +11,10 @@ from django.db.models import Case, F, Func, OuterRef, Q, QuerySet, Subquery, Tex
 from django.db.models.functions import Concat
 from django.urls import reverse
 
-from claims.api.filters import VerdictFilter, filter_parameters
-from claims.models import Evidence, Verdict
-from claims.text import field_problems
+from claims.models import Evidence
 
 # The first characters that make a spreadsheet run a cell as a formula (OWASP, CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-class ExportFilterError(ValueError):
-    """Filters an export cannot apply: unknown names or invalid values, by parameter."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        self.errors = errors
-        super().__init__(field_problems(errors))
-
-
-def filter_names() -> dict[str, str]:
-    """The query parameters an export takes, those of the verdict list (claim filters included), with what they mean."""
-    return filter_parameters(VerdictFilter)
-
-
-def export_selection(*, user, params) -> QuerySet:
-    """The verdicts ``user`` may see that ``params`` choose, by id unless ``ordering`` says otherwise.
-
-    Without a ``status`` filter an export holds each claim's current fact-check: published, and
-    not since replaced by a correction. Naming statuses selects every verdict in them instead.
-    """
-    unknown = sorted(set(params) - filter_names().keys())
-    if unknown:
-        raise ExportFilterError({name: [f"{name} is not a filter of this export."] for name in unknown})
-    verdicts = Verdict.objects.visible_to(user) if "status" in params else Verdict.objects.current()
-    filterset = VerdictFilter(params, queryset=verdicts, request=SimpleNamespace(user=user))
-    if not filterset.is_valid():
-        raise ExportFilterError(
-            {name: [str(message) for message in messages] for name, messages in filterset.errors.items()}
-        )
-    return filterset.qs if "ordering" in params else filterset.qs.order_by("pk")
 
 
 class SpreadsheetText(Func):
@@ -149,7 +114,7 @@ TABLE_COLUMNS = (
     "evidence_urls",
 )
 
-# What a ClaimReview record is made of (``claims.exports.claimreview``).
+# What a ClaimReview record is made of (``claims.outputs.claimreview``).
 CLAIMREVIEW_COLUMNS = (
     "factcheck_url",
     "claim_text",

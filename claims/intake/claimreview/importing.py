@@ -22,9 +22,9 @@ from django.db import DatabaseError, models, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils.text import slugify
 
-from claims.imports.copy import insert, insert_history
-from claims.imports.reading import Found
-from claims.imports.records import RecordError, ReviewRecord, Work, review_page, review_record
+from claims.intake.bulk import insert, insert_history
+from claims.intake.claimreview.reading import Found
+from claims.intake.claimreview.records import RecordError, ReviewRecord, Work, review_page, review_record
 from claims.models import Claim, Rating, Source, Speaker, SpeakerKind, Verdict
 from claims.text import field_problems
 
@@ -55,7 +55,7 @@ def claim_reviews_import(
     batch_size: int = BATCH_SIZE,
     progress: Callable[[ImportSummary], None] | None = None,
 ) -> ImportSummary:
-    """Store the fact-checks of ``found`` (``claims.imports.reading``) as published verdicts of their publishers."""
+    """Store the fact-checks of ``found`` (``reading.find_claim_reviews``) as published verdicts of their publishers."""
     summary = ImportSummary()
     first_position: dict[str, str] = {}
     batch: list[ReviewRecord] = []

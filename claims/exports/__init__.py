@@ -1,1 +1,0 @@
-"""Verdict exports (CSV, JSON, ClaimReview JSON-LD) that stream with flat memory; see ``formats``."""

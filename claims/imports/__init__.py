@@ -1,1 +1,0 @@
-"""Bringing in what others published: ClaimReview records from other fact-checkers."""
