@@ -515,8 +515,12 @@ def export_current_verdicts(claims: QuerySet, format_name: str):
 
 
 def latest_verdict(claim: Claim, status: str) -> Verdict:
-    """The claim's most recent verdict in the given state, which the claim list's actions act on."""
-    verdict = claim.verdicts.filter(status=status).order_by("-published_at", "-created_at", "-pk").first()
+    """The verdict that the claim list's actions act on: the claim's current fact-check, or its newest
+    verdict in ``status``."""
+    if status == VerdictStatus.PUBLISHED:
+        verdict = claim.current_verdict
+    else:
+        verdict = claim.verdicts.filter(status=status).order_by("-created_at", "-pk").first()
     if verdict is None:
         label = VerdictStatus(status).label.lower()
         raise workflow.IllegalMoveError(f"Claim {claim.pk} has no verdict that is {label}.")

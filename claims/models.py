@@ -12,7 +12,7 @@ from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVect
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, URLValidator
 from django.db import connections, models, transaction
-from django.db.models import Exists, F, Func, OuterRef, Q, Value
+from django.db.models import Exists, F, Func, OuterRef, Q, Subquery, Value
 from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
@@ -305,6 +305,11 @@ class ClaimQuerySet(VisibleQuerySet):
     def public_condition(self) -> Q:
         return Q(status=ClaimStatus.PUBLISHED)
 
+    def refresh_current_verdicts(self) -> None:
+        """``Claim.refresh_current_verdict`` for every claim here, in one UPDATE (for bulk imports)."""
+        current = Verdict.objects.filter(claim=OuterRef("pk")).current_first()
+        self.update(current_verdict=Subquery(current.values("pk")[:1]))
+
     def search(self, terms: str):
         """Claims whose text matches ``terms`` as a web search would (quoted phrases, -exclusions, or)."""
         if connections[self.db].vendor == "postgresql":
@@ -377,9 +382,6 @@ class Claim(models.Model):
     Status = ClaimStatus
 
     DatePrecision = DatePrecision
-
-    # Latest first; an imported fact-check whose publisher gave no date is never taken for the latest.
-    CURRENT_VERDICT_ORDER = (F("published_at").desc(nulls_last=True), "-pk")
 
     # What a published fact-check says it checked must not shift under it.
     FROZEN_WHEN_PUBLISHED = ("text", "is_verbatim", "speaker", "source", "claim_date", "claim_date_precision")
@@ -493,10 +495,9 @@ class Claim(models.Model):
             raise ValidationError(errors)
 
     def refresh_current_verdict(self) -> None:
-        """Point at the latest published verdict, or at none; the caller saves the claim."""
-        self.current_verdict = (
-            self.verdicts.filter(status=Verdict.Status.PUBLISHED).order_by(*self.CURRENT_VERDICT_ORDER).first()
-        )
+        """Point at the claim's current fact-check (``VerdictQuerySet.current_first``), or at none; the
+        caller saves the claim."""
+        self.current_verdict = self.verdicts.current_first().first()
 
 
 class StaleVersionError(Exception):
@@ -515,9 +516,23 @@ class VerdictQuerySet(VisibleQuerySet):
         # A retraction stays public with its reason, as long as the claim it was about is.
         return Q(status__in=[VerdictStatus.PUBLISHED, VerdictStatus.RETRACTED], claim__status=ClaimStatus.PUBLISHED)
 
+    def latest_first(self):
+        """Newest publication first. An imported fact-check whose publisher gave no date comes after
+        every dated one, on either database (PostgreSQL alone would put it first)."""
+        return self.order_by(F("published_at").desc(nulls_last=True), "-pk")
+
+    def current_first(self):
+        """The published ones, latest first: the first of a claim's verdicts is its current fact-check.
+
+        The one rule for "current": ``Claim.refresh_current_verdict`` and
+        ``ClaimQuerySet.refresh_current_verdicts`` keep ``Claim.current_verdict`` by it, and everything
+        else reads that field or ``current()``.
+        """
+        return self.filter(status=VerdictStatus.PUBLISHED).latest_first()
+
     def current(self):
-        """Each claim's current fact-check: published, not since replaced by a correction, and so
-        public; what ``visible_to`` would add, everyone may see."""
+        """Each claim's current fact-check (``Claim.current_verdict``): published, not since replaced
+        by a correction, and so public; what ``visible_to`` would add, everyone may see."""
         # As a semi-join rather than a join back to the claim: the planner misjudges that join
         # (claim_id = claim.id and claim.current_verdict_id = id) as matching one row in a million,
         # and its plans for "the latest 20" then take a minute.

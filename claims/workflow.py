@@ -272,7 +272,7 @@ def verdict_publish(*, verdict: Verdict, editor: AbstractBaseUser) -> Verdict:
     _save(verdict, editor)
     claim = _lock_claim(verdict.claim)
     claim.status = ClaimStatus.PUBLISHED
-    claim.current_verdict = verdict
+    claim.refresh_current_verdict()
     _save(claim, editor)
     return verdict
 

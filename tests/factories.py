@@ -96,14 +96,28 @@ class VerdictFactory(factory.django.DjangoModelFactory):
             approved_by=factory.SubFactory(UserFactory, role="editor"),
             published_at=factory.LazyFunction(timezone.now),
         )
+        # Another fact-checker's, as the ClaimReview import stores it; many give no date.
+        imported = factory.Trait(
+            status=Verdict.Status.PUBLISHED,
+            author=None,
+            publisher_name="Other Fact-Checker",
+            url=factory.Sequence(lambda n: f"https://other-checker.example/checks/{n}"),
+            published_at=None,
+        )
 
     @factory.post_generation
     def publish_claim(verdict, create, extracted, **kwargs):
-        """A published verdict makes its claim published and current, as ``workflow.verdict_publish`` does."""
+        """A published verdict makes its claim published, with the verdict current as ``workflow.verdict_publish``
+        makes it (an imported one by the rule of ``Claim.refresh_current_verdict``), and gets a page if it is ours."""
         if create and verdict.status == Verdict.Status.PUBLISHED:
-            verdict.slug = Verdict.slug_for(pk=verdict.pk, headline=verdict.headline)
-            Verdict.objects.filter(pk=verdict.pk).update(slug=verdict.slug)
-            Claim.objects.filter(pk=verdict.claim_id).update(status=Claim.Status.PUBLISHED, current_verdict=verdict)
+            if verdict.publisher_name:
+                claims = Claim.objects.filter(pk=verdict.claim_id)
+                claims.update(status=Claim.Status.PUBLISHED)
+                claims.refresh_current_verdicts()
+            else:
+                verdict.slug = Verdict.slug_for(pk=verdict.pk, headline=verdict.headline)
+                Verdict.objects.filter(pk=verdict.pk).update(slug=verdict.slug)
+                Claim.objects.filter(pk=verdict.claim_id).update(status=Claim.Status.PUBLISHED, current_verdict=verdict)
             verdict.claim.refresh_from_db()
 
 

@@ -178,6 +178,17 @@ class TestClaimActions:
         run_action(as_editor, CLAIMS, "retract", [verdict.claim], apply="1", reason="Data withdrawn")
         assert Verdict.objects.get(pk=verdict.pk).status == Verdict.Status.RETRACTED
 
+    def test_retracting_from_the_queue_retracts_the_claims_current_fact_check(self, as_editor):
+        # An undated fact-check by another publisher sorts first on PostgreSQL when ordered by date alone.
+        own = VerdictFactory(published=True, claim__status=Claim.Status.PUBLISHED)
+        undated = VerdictFactory(claim=own.claim, imported=True)
+        assert Claim.objects.get(pk=own.claim_id).current_verdict == own
+
+        run_action(as_editor, CLAIMS, "retract", [own.claim], apply="1", reason="Data withdrawn")
+
+        assert Verdict.objects.get(pk=own.pk).status == Verdict.Status.RETRACTED
+        assert Verdict.objects.get(pk=undated.pk).status == Verdict.Status.PUBLISHED
+
 
 class TestRoles:
     def test_a_reviewer_sees_only_the_actions_of_a_reviewer(self, as_reviewer):

@@ -117,6 +117,12 @@ class TestSelection:
         assert client.get(REPORT, {"source": wire.pk}).context["report"].latest == [on_wire]
         assert client.get(REPORT, {"topic": "health"}).context["report"].latest == [on_topic]
 
+    def test_the_latest_fact_checks_come_before_undated_ones_of_other_publishers(self, client, desk):
+        undated = VerdictFactory(imported=True)
+        latest = client.get(REPORT).context["report"].latest
+        assert latest[0].published_at == max(when for _, _, when in desk["plan"])
+        assert latest[-1] == undated
+
     def test_empty_fields_of_the_form_mean_any(self, client, desk):
         response = client.get(REPORT, {"speaker": "", "publisher": "", "published_after": "", "topic": ""})
         assert response.status_code == 200

@@ -72,9 +72,7 @@ class VerdictReport:
             ratings=[RatingShare(rating, per_rating[key], pattern) for key, rating, pattern in scale],
             months=_every_month(per_month),
             speakers=_leading_speakers(verdicts, scale),
-            latest=list(
-                verdicts.select_related("rating", "claim__speaker").order_by("-published_at", "-pk")[:LATEST_FACTCHECKS]
-            ),
+            latest=list(verdicts.select_related("rating", "claim__speaker").latest_first()[:LATEST_FACTCHECKS]),
         )
 
     @property

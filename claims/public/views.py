@@ -32,7 +32,7 @@ def factcheck_index(request):
         .current()
         .own()
         .select_related("rating", "claim__speaker")
-        .order_by("-published_at", "-pk")
+        .latest_first()
     )
     page = Paginator(current, FACTCHECKS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "claims/factcheck_index.html", {"page": page})

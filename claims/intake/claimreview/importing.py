@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.utils.text import slugify
 
 from claims.intake.bulk import insert, insert_history
@@ -342,13 +342,10 @@ def _create(objs: list, user) -> None:
 
 
 def _refresh_current_verdicts(claims: list[Claim]) -> None:
-    """Point each claim at its latest published verdict, as the workflow does for the newsroom's own:
-    one UPDATE for them all, whose result the claims in memory are given."""
-    latest = Verdict.objects.filter(claim=OuterRef("pk"), status=Verdict.Status.PUBLISHED).order_by(
-        *Claim.CURRENT_VERDICT_ORDER
-    )
+    """Point each claim at its current fact-check, as the workflow does for the newsroom's own: one
+    UPDATE for them all, whose result the claims in memory are given."""
     touched = Claim.objects.filter(pk__in=[claim.pk for claim in claims])
-    touched.update(current_verdict=Subquery(latest.values("pk")[:1]))
+    touched.refresh_current_verdicts()
     current = dict(touched.values_list("pk", "current_verdict_id"))
     for claim in claims:
         claim.current_verdict_id = current[claim.pk]
