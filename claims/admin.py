@@ -589,6 +589,10 @@ class VerdictAdmin(RolePermissions, SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_readonly_fields(self, request, obj=None):
+        # A verdict stays on the claim it was drafted for (``workflow.verdict_update``).
+        return [*self.readonly_fields, "claim"] if obj else self.readonly_fields
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         if obj is None:
@@ -609,9 +613,18 @@ class VerdictAdmin(RolePermissions, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             obj.version = form.cleaned_data["read_version"] or obj.version
-            obj.save()
+            changes = {name: form.cleaned_data[name] for name in form.changed_data if name in form.Meta.fields}
+            workflow.verdict_update(verdict=obj, user=request.user, changes=changes)
         else:
             workflow.verdict_create(verdict=obj, author=request.user)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """The workflow has the last word on a save: what it refuses is reported, and nothing is saved."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except workflow.WorkflowError as error:
+            messages.error(request, str(error))
+            return HttpResponseRedirect(request.get_full_path())
 
     @admin.display(description="Claim")
     def claim_text(self, verdict):

@@ -236,6 +236,40 @@ class Rating(models.Model):
         return self.label
 
 
+class FrozenOncePublished(models.Model):
+    """A record whose published content never changes in place, whatever writes it.
+
+    ``clean()`` refuses such a change with the fields at fault, for forms and the API; ``save()``
+    refuses it too, so that a loader, a command or a shell write that skips validation cannot
+    change what readers saw either. Corrections and retractions go through the workflow.
+    """
+
+    FROZEN_WHEN_PUBLISHED: tuple[str, ...] = ()
+    FROZEN_IN_STATUSES: tuple[str, ...] = ()
+    FROZEN_MESSAGE = "This is published and cannot change in place."
+
+    class Meta:
+        abstract = True
+
+    def frozen_changes(self) -> list[str]:
+        """The frozen fields whose value differs from the stored record's, if that one is published."""
+        if self._state.adding:
+            return []
+        columns = {name: self._meta.get_field(name).attname for name in self.FROZEN_WHEN_PUBLISHED}
+        stored = type(self)._base_manager.filter(pk=self.pk).values("status", *columns.values()).first()
+        if stored is None or stored["status"] not in self.FROZEN_IN_STATUSES:
+            return []
+        return [name for name, column in columns.items() if getattr(self, column) != stored[column]]
+
+    def refuse_frozen_changes(self) -> None:
+        changed = self.frozen_changes()
+        if changed:
+            raise self.frozen_error(changed)
+
+    def frozen_error(self, changed: list[str]) -> ValidationError:
+        return ValidationError(dict.fromkeys(changed, self.FROZEN_MESSAGE))
+
+
 class ClaimStatus(models.TextChoices):
     NEW = "new", "New"
     CHECKWORTHY = "checkworthy", "Check-worthy"
@@ -376,7 +410,7 @@ class SharesDistinctiveWords(Func):
         super().__init__(F("search_vector"), terms)
 
 
-class Claim(models.Model):
+class Claim(FrozenOncePublished):
     """One checkable statement, as said by a speaker and found in a source."""
 
     Status = ClaimStatus
@@ -385,6 +419,8 @@ class Claim(models.Model):
 
     # What a published fact-check says it checked must not shift under it.
     FROZEN_WHEN_PUBLISHED = ("text", "is_verbatim", "speaker", "source", "claim_date", "claim_date_precision")
+    FROZEN_IN_STATUSES = (ClaimStatus.PUBLISHED,)
+    FROZEN_MESSAGE = "The claim is published: what its fact-check checked cannot change."
 
     text = models.TextField()
     is_verbatim = models.BooleanField(default=False, help_text="The text is a direct quote of the speaker.")
@@ -479,7 +515,12 @@ class Claim(models.Model):
     def __str__(self):
         return self.text if len(self.text) <= 80 else self.text[:79] + "…"
 
+    def save(self, *args, **kwargs):
+        self.refuse_frozen_changes()
+        super().save(*args, **kwargs)
+
     def clean(self):
+        self.refuse_frozen_changes()
         if self.source_id is None:
             return
         source = self.source
@@ -544,7 +585,7 @@ class VerdictQuerySet(VisibleQuerySet):
         return self.filter(publisher_name="")
 
 
-class Verdict(models.Model):
+class Verdict(FrozenOncePublished):
     """A conclusion on a claim with a rating: the newsroom's own, or imported from another fact-checker.
 
     Imported verdicts name their ``publisher_name`` and have no local author or approver.
@@ -554,21 +595,22 @@ class Verdict(models.Model):
 
     # Once published, these never change in place: a correction is a new verdict.
     FROZEN_WHEN_PUBLISHED = (
-        "claim_id",
-        "rating_id",
+        "claim",
+        "rating",
         "headline",
         "summary",
         "body",
         "url",
         "language",
-        "author_id",
-        "approved_by_id",
+        "author",
+        "approved_by",
         "published_at",
         "publisher_name",
         "publisher_url",
-        "corrects_id",
+        "corrects",
         "slug",
     )
+    FROZEN_IN_STATUSES = (VerdictStatus.PUBLISHED, VerdictStatus.RETRACTED)
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="verdicts")
     rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="verdicts", null=True, blank=True)
@@ -673,6 +715,7 @@ class Verdict(models.Model):
         writers holding the same version, the second one's UPDATE waits for the first to commit
         and then matches no row (PostgreSQL row lock, SQLite database lock).
         """
+        self.refuse_frozen_changes()
         if self._state.adding:
             super().save(*args, **kwargs)
             return
@@ -687,18 +730,14 @@ class Verdict(models.Model):
             super().save(*args, **kwargs)
 
     def clean(self):
-        if self.pk is None:
-            return
-        stored = Verdict.objects.filter(pk=self.pk).values("status", *self.FROZEN_WHEN_PUBLISHED).first()
-        if stored and stored["status"] in (self.Status.PUBLISHED, self.Status.RETRACTED):
-            changed = [
-                name.removesuffix("_id") for name in self.FROZEN_WHEN_PUBLISHED if getattr(self, name) != stored[name]
-            ]
-            if changed:
-                raise ValidationError(
-                    f"Verdict {self.pk} is {stored['status']} and cannot be edited in place "
-                    f"(changed: {', '.join(changed)}); publish a correction or retract it."
-                )
+        self.refuse_frozen_changes()
+
+    def frozen_error(self, changed: list[str]) -> ValidationError:
+        stored = Verdict.objects.filter(pk=self.pk).values_list("status", flat=True).get()
+        return ValidationError(
+            f"Verdict {self.pk} is {stored} and cannot be edited in place "
+            f"(changed: {', '.join(changed)}); publish a correction or retract it."
+        )
 
     def factcheck_url(self) -> str | None:
         """Where the fact-check is read: its canonical address (for an imported one, its publisher's

@@ -9,6 +9,7 @@ Every function returns the saved object; the instance passed in is not updated.
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -219,13 +220,16 @@ def may_edit(*, verdict: Verdict, user: AbstractBaseUser) -> bool:
 
 @transaction.atomic
 def verdict_update(*, verdict: Verdict, user: AbstractBaseUser, changes: dict) -> Verdict:
-    """Change fields of a draft; refused with ``ConflictError`` if someone saved it since ``verdict`` was read."""
+    """Change fields of a draft, which stays on its claim; refused with ``ConflictError`` if someone
+    saved it since ``verdict`` was read. Every write path edits drafts through here."""
     if not may_edit(verdict=verdict, user=user):
         state = verdict.get_status_display().lower()
         raise NotAllowedError(
             f"{user} may not edit verdict {verdict.pk}: it is {state}; only drafts are edited, "
             "by their author or an editor."
         )
+    if "claim" in changes and changes["claim"].pk != Verdict.objects.values_list("claim", flat=True).get(pk=verdict.pk):
+        raise ValidationError({"claim": "A verdict stays on the claim it was drafted for."})
     for name, value in changes.items():
         setattr(verdict, name, value)
     _save(verdict, user)

@@ -108,16 +108,18 @@ class VerdictFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def publish_claim(verdict, create, extracted, **kwargs):
         """A published verdict makes its claim published, with the verdict current as ``workflow.verdict_publish``
-        makes it (an imported one by the rule of ``Claim.refresh_current_verdict``), and gets a page if it is ours."""
+        makes it (another publisher's by the rule of ``Claim.refresh_current_verdict``), and gets a page of ours
+        unless it has an address of its own."""
         if create and verdict.status == Verdict.Status.PUBLISHED:
-            if verdict.publisher_name:
-                claims = Claim.objects.filter(pk=verdict.claim_id)
-                claims.update(status=Claim.Status.PUBLISHED)
-                claims.refresh_current_verdicts()
-            else:
+            if not verdict.url:
                 verdict.slug = Verdict.slug_for(pk=verdict.pk, headline=verdict.headline)
                 Verdict.objects.filter(pk=verdict.pk).update(slug=verdict.slug)
-                Claim.objects.filter(pk=verdict.claim_id).update(status=Claim.Status.PUBLISHED, current_verdict=verdict)
+            claims = Claim.objects.filter(pk=verdict.claim_id)
+            claims.update(status=Claim.Status.PUBLISHED)
+            if verdict.publisher_name:
+                claims.refresh_current_verdicts()
+            else:
+                claims.update(current_verdict=verdict)
             verdict.claim.refresh_from_db()
 
 

@@ -289,6 +289,26 @@ class TestClaimForm:
         assigned_page = as_reviewer.get(reverse("admin:claims_claim_change", args=[assigned.pk])).content.decode()
         assert f"{add_verdict}?claim={assigned.pk}" in assigned_page
 
+    def test_it_keeps_what_a_published_claim_was_checked_for(self, as_editor):
+        claim = VerdictFactory(published=True).claim
+        data = {
+            "text": "Something else entirely",
+            "speaker": SpeakerFactory().pk,
+            "source": claim.source_id,
+            "claim_date": "2019-07-01",
+            "claim_date_precision": "day",
+            "notes": "Checked again.",
+            "evidence-TOTAL_FORMS": 0,
+            "evidence-INITIAL_FORMS": 0,
+            "verdicts-TOTAL_FORMS": 0,
+            "verdicts-INITIAL_FORMS": 0,
+        }
+        response = as_editor.post(reverse("admin:claims_claim_change", args=[claim.pk]), data)
+        assert response.status_code == 302
+        stored = Claim.objects.get(pk=claim.pk)
+        assert (stored.text, stored.speaker_id, stored.claim_date) == (claim.text, claim.speaker_id, claim.claim_date)
+        assert stored.notes == "Checked again."
+
     def test_it_refuses_a_source_edit_that_would_drop_a_verbatim_quote(self, as_editor):
         source = SourceFactory(text="He said jobs grew by 3 percent.")
         ClaimFactory(source=source, text="jobs grew by 3 percent", is_verbatim=True)
@@ -349,6 +369,22 @@ class TestVerdictReview:
         assert response.status_code == 200
         assert "Someone else saved this verdict while you were editing it" in response.content.decode()
         assert Verdict.objects.get(pk=verdict.pk).headline == "A co-author's headline"
+
+    def test_an_editor_edits_a_reviewers_draft_through_the_workflow(self, as_editor, editor):
+        verdict = VerdictFactory()
+        url = reverse("admin:claims_verdict_change", args=[verdict.pk])
+        response = as_editor.post(url, self.verdict_form(verdict, headline="Sharper headline"))
+        assert response.status_code == 302
+        verdict.refresh_from_db()
+        assert (verdict.headline, verdict.version) == ("Sharper headline", 2)
+        assert verdict.history.first().history_user == editor
+
+    def test_a_draft_stays_on_the_claim_it_was_drafted_for(self, as_reviewer, reviewer):
+        verdict = VerdictFactory(claim=ClaimFactory(status=Claim.Status.ASSIGNED, assignee=reviewer), author=reviewer)
+        other = ClaimFactory(status=Claim.Status.ASSIGNED, assignee=reviewer)
+        url = reverse("admin:claims_verdict_change", args=[verdict.pk])
+        as_reviewer.post(url, self.verdict_form(verdict, claim=other.pk, headline="Moved"))
+        assert Verdict.objects.get(pk=verdict.pk).claim_id == verdict.claim_id
 
     def test_the_change_page_offers_the_moves_open_to_the_user(self, as_editor):
         verdict = VerdictFactory(in_review=True)

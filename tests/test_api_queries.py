@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from claims.models import Claim, Evidence
+from claims.models import Claim, Evidence, Verdict
 from tests.api import client_for, error_fields, ids
 from tests.factories import ClaimFactory, EvidenceFactory, SourceFactory, TopicFactory, VerdictFactory, rating
 
@@ -32,8 +32,9 @@ class TestFilters:
         true_claim.topics.add(TopicFactory(slug="economy"))
         false_claim = published(claim_date=datetime.date(2019, 6, 1))
         Claim.objects.filter(pk=false_claim.pk).update(current_verdict=false_claim.verdicts.get())
-        false_claim.current_verdict.published_at = timezone.make_aware(datetime.datetime(2020, 5, 1, 23, 30))
-        false_claim.current_verdict.save()
+        Verdict.objects.filter(pk=false_claim.current_verdict_id).update(
+            published_at=timezone.make_aware(datetime.datetime(2020, 5, 1, 23, 30))
+        )
         api = client_for()
         assert ids(api.get("/api/v1/claims/?rating=true")) == {true_claim.pk}
         assert ids(api.get("/api/v1/claims/?topic=economy")) == {true_claim.pk}

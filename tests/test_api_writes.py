@@ -82,6 +82,16 @@ class TestNoLostUpdates:
         assert error_fields(response) == {"text"}
         assert Claim.objects.get(pk=claim.pk).text == claim.text
 
+    def test_a_draft_stays_on_the_claim_it_was_drafted_for(self, reviewer):
+        draft = VerdictFactory(claim=ClaimFactory(assigned=True, assignee=reviewer), author=reviewer)
+        url = f"/api/v1/verdicts/{draft.pk}/"
+        _, etag = read(client_for(reviewer), url)
+        other = ClaimFactory(assigned=True, assignee=reviewer)
+        response = client_for(reviewer).patch(url, {"claim": other.pk}, HTTP_IF_MATCH=etag)
+        assert response.status_code == 400
+        assert error_fields(response) == {"claim"}
+        assert Verdict.objects.get(pk=draft.pk).claim_id == draft.claim_id
+
 
 class TestBadInput:
     @pytest.fixture

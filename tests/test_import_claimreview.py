@@ -308,6 +308,15 @@ class TestMatching:
         assert verdict.claim == claim
         assert (Speaker.objects.count(), Source.objects.count()) == (1, 1)
 
+    def test_it_leaves_what_a_published_claim_was_checked_for_as_it_is(self):
+        source = SourceFactory(url="https://news.example/speech", published_on=None)
+        ours = VerdictFactory(published=True, claim__text="Crime rose by 10 percent last year", claim__source=source)
+        before = Claim.objects.get(pk=ours.claim_id)
+        import_json(review(itemReviewed={**review()["itemReviewed"], "datePublished": "2024-01-05"}))
+        after = Claim.objects.get(pk=ours.claim_id)
+        assert after.verdicts.count() == 2
+        assert (after.text, after.speaker_id, after.claim_date) == (before.text, before.speaker_id, before.claim_date)
+
     def test_it_adds_a_second_publishers_review_to_the_same_claim(self):
         import_json(
             [review(1), review(2, claimReviewed="Crime rose by 10 percent last year", datePublished="2024-05-01")]

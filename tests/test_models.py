@@ -247,6 +247,13 @@ class TestPublishedVerdicts:
         with pytest.raises(ValidationError, match=r"cannot be edited in place \(changed: headline\)"):
             verdict.full_clean()
 
+    def test_a_plain_save_cannot_edit_a_published_verdict_either(self):
+        verdict = VerdictFactory(published=True)
+        verdict.rating = rating("true")
+        with pytest.raises(ValidationError, match=r"cannot be edited in place \(changed: rating\)"):
+            verdict.save()
+        assert Verdict.objects.get(pk=verdict.pk).rating == rating("false")
+
     def test_it_refuses_to_overwrite_a_newer_version(self):
         verdict = VerdictFactory()
         first, second = Verdict.objects.get(pk=verdict.pk), Verdict.objects.get(pk=verdict.pk)
@@ -257,6 +264,43 @@ class TestPublishedVerdicts:
             second.save()
         verdict.refresh_from_db()
         assert (verdict.headline, verdict.version) == ("First reviewer's headline", 2)
+
+
+class TestPublishedClaims:
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [("text", "Something else."), ("is_verbatim", True), ("claim_date", datetime.date(2019, 7, 1))],
+    )
+    def test_what_its_fact_check_checked_cannot_change(self, field, value):
+        claim = VerdictFactory(published=True).claim
+        setattr(claim, field, value)
+        with pytest.raises(ValidationError) as caught:
+            claim.full_clean()
+        assert set(caught.value.message_dict) == {field}
+        with pytest.raises(ValidationError):
+            claim.save()  # as a shell or a script would, without validating
+        assert getattr(Claim.objects.get(pk=claim.pk), field) != value
+
+    def test_it_refuses_another_speaker_or_source(self):
+        claim = VerdictFactory(published=True).claim
+        claim.speaker, claim.source = SpeakerFactory(), SourceFactory()
+        with pytest.raises(ValidationError) as caught:
+            claim.save()
+        assert set(caught.value.message_dict) == {"speaker", "source"}
+
+    def test_its_notes_and_topics_still_change(self):
+        claim = VerdictFactory(published=True).claim
+        claim.notes = "Asked the ministry for its table."
+        claim.full_clean()
+        claim.save()
+        assert Claim.objects.get(pk=claim.pk).notes == "Asked the ministry for its table."
+
+    def test_a_claim_not_yet_published_changes_freely(self):
+        claim = ClaimFactory()
+        claim.text = "Unemployment fell by half."
+        claim.full_clean()
+        claim.save()
+        assert Claim.objects.get(pk=claim.pk).text == "Unemployment fell by half."
 
 
 class TestHistory:

@@ -125,6 +125,16 @@ class TestLoading:
         assert dict(report.updated) == {"speaker": 1}
         assert Speaker.objects.get(slug="mike-pompeo").role == "Secretary of State of the United States"
 
+    def test_it_refuses_to_change_what_a_published_claim_was_checked_for(self, seeded, tmp_path):
+        claim = seeded.claims.get(claim_date=datetime.date(2018, 12, 10))
+        Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.PUBLISHED)
+        path = copy_seed(tmp_path, ("claim_date: 2018-12-10", "claim_date: 2018-12-11"))
+        with pytest.raises(SeedError) as caught:
+            load_seed(path)
+        assert caught.value.field_name == "claims[19].claim_date"
+        assert "published" in caught.value.problem
+        assert Claim.objects.get(pk=claim.pk).claim_date == datetime.date(2018, 12, 10)
+
 
 def copy_seed(tmp_path: Path, *edits: tuple[str, str]) -> Path:
     """A copy of the seed file (with its article) with each (old, new) edit applied once."""

@@ -3,6 +3,7 @@
 import threading
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 from claims import workflow
@@ -86,6 +87,17 @@ class TestVerdictDrafting:
     def test_a_researcher_may_not_draft(self, researcher):
         with pytest.raises(workflow.NotAllowedError):
             workflow.verdict_create(verdict=Verdict(claim=ClaimFactory(assigned=True)), author=researcher)
+
+    def test_a_draft_is_edited_but_stays_on_its_claim(self):
+        verdict = VerdictFactory()
+        workflow.verdict_update(verdict=verdict, user=verdict.author, changes={"headline": "Rewritten"})
+        assert reload(verdict).headline == "Rewritten"
+        with pytest.raises(ValidationError) as caught:
+            workflow.verdict_update(
+                verdict=reload(verdict), user=verdict.author, changes={"claim": ClaimFactory(assigned=True)}
+            )
+        assert set(caught.value.message_dict) == {"claim"}
+        assert reload(verdict).claim_id == verdict.claim_id
 
     def test_the_author_submits_a_complete_draft_and_the_claim_goes_to_review(self):
         verdict = VerdictFactory()

@@ -307,7 +307,8 @@ class StaffClaimSerializer(ClaimSerializer):
 
 
 class ClaimWriteSerializer(CleanModelSerializer):
-    """What a reviewer sends to record or change a claim; its status changes through the workflow actions."""
+    """What a reviewer sends to record or change a claim (the model refuses to change what a published
+    one was checked for); its status changes through the workflow actions."""
 
     class Meta:
         model = Claim
@@ -324,18 +325,6 @@ class ClaimWriteSerializer(CleanModelSerializer):
             "checkworthiness",
             "notes",
         ]
-
-    def validate(self, attrs):
-        claim = self.instance
-        if claim is not None and claim.status == Claim.Status.PUBLISHED:
-            changed = [
-                name for name in Claim.FROZEN_WHEN_PUBLISHED if name in attrs and attrs[name] != getattr(claim, name)
-            ]
-            if changed:
-                raise serializers.ValidationError(
-                    dict.fromkeys(changed, "The claim is published: what its fact-check checked cannot change.")
-                )
-        return attrs
 
 
 # Similar claims ("already checked?")
@@ -467,11 +456,6 @@ class VerdictWriteSerializer(StrictModelSerializer):
     class Meta:
         model = Verdict
         fields = ["claim", "rating", "headline", "summary", "body", "url", "language"]
-
-    def validate_claim(self, claim):
-        if self.instance is not None and claim != self.instance.claim:
-            raise serializers.ValidationError("A verdict stays on the claim it was drafted for.")
-        return claim
 
 
 class VerdictMoveSerializer(serializers.Serializer):
