@@ -2,18 +2,18 @@ import os
 import sys
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.http import QueryDict
 
+from claims.management.base import ClaimsCommand
 from claims.outputs.formats import FORMATS
 from claims.selection import SelectionError, chosen_verdicts, verdict_filter_names
 
 REPEATABLE = {"status"}
 
 
-class Command(BaseCommand):
+class Command(ClaimsCommand):
     help = (
         "Export verdicts as CSV, JSON or ClaimReview JSON-LD, chosen by the filters of the API's exports "
         "(--speaker 3 --published_after 2024-01-01 ...). Without --status, each claim's current published "
@@ -23,7 +23,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--format", required=True, choices=sorted(FORMATS), help="What to write.")
         parser.add_argument("--output", type=Path, help="The file to write (replaced only once complete); else stdout.")
-        parser.add_argument("--user", help="Export what this user may see (default: what the public sees).")
+        self.add_user_option(parser, help="Export what this user may see (default: what the public sees).")
         filters = parser.add_argument_group("filters", "The same as the API's (see /api/docs/).")
         for name, meaning in sorted(verdict_filter_names().items()):
             spellings = dict.fromkeys([f"--{name}", f"--{name.replace('_', '-')}"])
@@ -41,7 +41,7 @@ class Command(BaseCommand):
             if key.startswith("filter:") and value is not None:
                 params.setlist(key.removeprefix("filter:"), value if isinstance(value, list) else [value])
         try:
-            verdicts = chosen_verdicts(user=self.find_user(user), params=params)
+            verdicts = chosen_verdicts(user=self.find_user(user, if_none=AnonymousUser()), params=params)
         except SelectionError as error:
             raise CommandError(f"Nothing was exported: {error}") from error
         export = FORMATS[format]
@@ -52,14 +52,6 @@ class Command(BaseCommand):
             self.write_file(output, export.stream(verdicts, progress))
         if progress:
             self.stderr.write("", style_func=str)  # end the progress line
-
-    def find_user(self, username: str | None):
-        if username is None:
-            return AnonymousUser()
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(f"There is no user {username!r}.")
-        return user
 
     def write(self, stream, chunks) -> None:
         for chunk in chunks:
