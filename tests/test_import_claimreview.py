@@ -505,6 +505,11 @@ class TestCommand:
         call_command("import_claimreview", str(tmp_path / "one.json"))
         assert capsys.readouterr().out == "1 fact-check read: 0 imported, 1 already imported, 0 skipped.\n"
 
+    def test_it_shows_progress_on_a_terminal_on_one_line(self, tmp_path, terminal):
+        (tmp_path / "three.json").write_text(json.dumps([review(1), review(2), review(3)]))
+        call_command("import_claimreview", str(tmp_path / "three.json"), "--batch-size", "2", stderr=terminal)
+        assert terminal.getvalue() == "\rrecords read 2\rrecords read 3\n"
+
     def test_it_reads_standard_input(self, monkeypatch, capsys):
         monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(review())))
         call_command("import_claimreview", "-")
