@@ -45,13 +45,12 @@ class Command(ClaimsCommand):
         except SelectionError as error:
             raise CommandError(f"Nothing was exported: {error}") from error
         export = FORMATS[format]
-        progress = self.progress(verdicts.count()) if self.stderr.isatty() else None
-        if output is None:
-            self.write(sys.stdout.buffer, export.stream(verdicts, progress))
-        else:
-            self.write_file(output, export.stream(verdicts, progress))
-        if progress:
-            self.stderr.write("", style_func=str)  # end the progress line
+        total = verdicts.count() if self.on_terminal else None  # a query only for the progress line
+        with self.progress_line(lambda rows: f"verdicts {rows}/{total}") as progress:
+            if output is None:
+                self.write(sys.stdout.buffer, export.stream(verdicts, progress))
+            else:
+                self.write_file(output, export.stream(verdicts, progress))
 
     def write(self, stream, chunks) -> None:
         for chunk in chunks:
@@ -69,11 +68,3 @@ class Command(ClaimsCommand):
             raise CommandError(f"Cannot write {path}: {error.strerror}.") from error
         finally:
             partial.unlink(missing_ok=True)
-
-    def progress(self, total: int):
-        def show(rows: int) -> None:
-            # The same line is overwritten; ``str`` keeps Django from colouring stderr red.
-            self.stderr.write(f"\rverdicts {rows}/{total}", style_func=str, ending="")
-            self.stderr.flush()
-
-        return show

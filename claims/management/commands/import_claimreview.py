@@ -35,9 +35,8 @@ class Command(ClaimsCommand):
             for path, text in documents
             for found in find_claim_reviews(text)
         )
-        summary = claim_reviews_import(
-            found, user=importer, batch_size=batch_size, progress=self.progress if self.stderr.isatty() else None
-        )
+        with self.progress_line(lambda so_far: f"records read {so_far.read}") as progress:
+            summary = claim_reviews_import(found, user=importer, batch_size=batch_size, progress=progress)
         self.report(summary)
         if summary.read == 0:
             raise CommandError("No ClaimReview was found in the input.")
@@ -54,14 +53,7 @@ class Command(ClaimsCommand):
         except UnicodeDecodeError as error:
             raise CommandError(f"Cannot read {path}: it is not UTF-8 text ({error.reason}).") from error
 
-    def progress(self, summary: ImportSummary) -> None:
-        # The same line is overwritten; ``str`` keeps Django from colouring stderr red.
-        self.stderr.write(f"\rrecords read {summary.read}", style_func=str, ending="")
-        self.stderr.flush()
-
     def report(self, summary: ImportSummary) -> None:
-        if self.stderr.isatty():
-            self.stderr.write("", style_func=str)  # end the progress line
         for position, reason in summary.skipped:
             self.stderr.write(f"Skipped {position}: {reason}")
         for label in summary.new_ratings:
