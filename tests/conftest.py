@@ -1,7 +1,8 @@
-"""Personas shared by the suite (two editors, a reviewer, a researcher, an outsider), a newsroom to look at, and
-the workflow that publishes a fact-check."""
+"""Personas shared by the suite (two editors, a reviewer, a researcher, an outsider), a newsroom to look at, the
+workflow that publishes a fact-check, and a terminal for commands to show progress on."""
 
 import importlib
+from io import StringIO
 
 import pytest
 from django.apps import apps
@@ -42,6 +43,17 @@ def researcher(db):
 @pytest.fixture
 def outsider(db):
     return UserFactory(username="otto")
+
+
+class Terminal(StringIO):
+    def isatty(self):
+        return True
+
+
+@pytest.fixture
+def terminal() -> Terminal:
+    """A stderr that passes for a terminal: commands show progress only to people watching."""
+    return Terminal()
 
 
 @pytest.fixture

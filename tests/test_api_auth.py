@@ -74,10 +74,23 @@ class TestTokens:
             issue_token(*args)
         assert not AuthToken.objects.exists()
 
+    def test_issue_token_refuses_an_inactive_user(self, reviewer):
+        reviewer.is_active = False
+        reviewer.save()
+        with pytest.raises(CommandError, match=r"^There is no active user 'rex'\.$"):
+            issue_token("rex")
+        assert not AuthToken.objects.exists()
+
     def test_revoke_token_refuses_an_unknown_key(self, reviewer):
         issue_token("rex")
         with pytest.raises(CommandError, match="rex has no token with key 'nope'"):
             call_command("revoke_token", "rex", "--key", "nope")
+        assert AuthToken.objects.count() == 1
+
+    def test_revoke_token_refuses_an_unknown_user(self, reviewer):
+        issue_token("rex")
+        with pytest.raises(CommandError, match=r"^There is no user 'nobody'\.$"):
+            call_command("revoke_token", "nobody")
         assert AuthToken.objects.count() == 1
 
 

@@ -50,6 +50,11 @@ def test_it_writes_to_standard_output_without_progress_when_piped(capfdbinary, t
     assert captured.err == b""
 
 
+def test_it_shows_progress_on_a_terminal(tmp_path, two_fact_checks, terminal):
+    call_command("export_verdicts", "--format", "csv", "--output", str(tmp_path / "x.csv"), stderr=terminal)
+    assert terminal.getvalue() == "\rverdicts 2/2\n"
+
+
 def test_it_exports_what_a_named_user_may_see(tmp_path, two_fact_checks, editor):
     output = tmp_path / "drafts.csv"
     call_command("export_verdicts", "--format", "csv", "--status", "draft", "--output", str(output))

@@ -21,11 +21,6 @@ SIZE = 200
 ClaimTopic = Claim.topics.through
 
 
-class Terminal(StringIO):
-    def isatty(self):
-        return True
-
-
 def generate(*args: str, stderr=None) -> str:
     """Run the command; returns what it printed on stdout."""
     out = StringIO()
@@ -244,8 +239,7 @@ def test_it_leaves_nothing_behind_when_a_run_fails(monkeypatch):
     assert set(row_counts().values()) == {0}
 
 
-def test_it_shows_progress_on_a_terminal():
-    terminal = Terminal()
+def test_it_shows_progress_on_a_terminal(terminal):
     generate("--claims", str(SIZE), stderr=terminal)
     assert terminal.getvalue() == f"\rclaims {SIZE}/{SIZE}\n"
 

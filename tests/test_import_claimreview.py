@@ -514,6 +514,25 @@ class TestCommand:
         call_command("import_claimreview", str(tmp_path / "one.json"))
         assert capsys.readouterr().out == "1 fact-check read: 0 imported, 1 already imported, 0 skipped.\n"
 
+    def test_it_shows_progress_on_a_terminal_on_one_line(self, tmp_path, terminal):
+        (tmp_path / "three.json").write_text(json.dumps([review(1), review(2), review(3)]))
+        call_command("import_claimreview", str(tmp_path / "three.json"), "--batch-size", "2", stderr=terminal)
+        assert terminal.getvalue() == "\rrecords read 2\rrecords read 3\n"
+
+    def test_it_ends_the_progress_line_when_it_fails_midway(self, tmp_path, terminal, monkeypatch):
+        store = importing._store_batch
+
+        def fail_after_the_first_batch(records, user, summary):
+            if summary.read:
+                raise RuntimeError("the disk is full")
+            store(records, user, summary)
+
+        monkeypatch.setattr(importing, "_store_batch", fail_after_the_first_batch)
+        (tmp_path / "three.json").write_text(json.dumps([review(1), review(2), review(3)]))
+        with pytest.raises(RuntimeError, match="disk is full"):
+            call_command("import_claimreview", str(tmp_path / "three.json"), "--batch-size", "2", stderr=terminal)
+        assert terminal.getvalue() == "\rrecords read 2\n"
+
     def test_it_reads_standard_input(self, monkeypatch, capsys):
         monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(review())))
         call_command("import_claimreview", "-")

@@ -2,18 +2,18 @@ import os
 import sys
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.http import QueryDict
 
+from claims.management.base import ClaimsCommand
 from claims.outputs.formats import FORMATS
 from claims.selection import SelectionError, chosen_verdicts, verdict_filter_names
 
 REPEATABLE = {"status"}
 
 
-class Command(BaseCommand):
+class Command(ClaimsCommand):
     help = (
         "Export verdicts as CSV, JSON or ClaimReview JSON-LD, chosen by the filters of the API's exports "
         "(--speaker 3 --published_after 2024-01-01 ...). Without --status, each claim's current published "
@@ -23,7 +23,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--format", required=True, choices=sorted(FORMATS), help="What to write.")
         parser.add_argument("--output", type=Path, help="The file to write (replaced only once complete); else stdout.")
-        parser.add_argument("--user", help="Export what this user may see (default: what the public sees).")
+        self.add_user_option(parser, help="Export what this user may see (default: what the public sees).")
         filters = parser.add_argument_group("filters", "The same as the API's (see /api/docs/).")
         for name, meaning in sorted(verdict_filter_names().items()):
             spellings = dict.fromkeys([f"--{name}", f"--{name.replace('_', '-')}"])
@@ -41,25 +41,16 @@ class Command(BaseCommand):
             if key.startswith("filter:") and value is not None:
                 params.setlist(key.removeprefix("filter:"), value if isinstance(value, list) else [value])
         try:
-            verdicts = chosen_verdicts(user=self.find_user(user), params=params)
+            verdicts = chosen_verdicts(user=self.find_user(user, if_none=AnonymousUser()), params=params)
         except SelectionError as error:
             raise CommandError(f"Nothing was exported: {error}") from error
         export = FORMATS[format]
-        progress = self.progress(verdicts.count()) if self.stderr.isatty() else None
-        if output is None:
-            self.write(sys.stdout.buffer, export.stream(verdicts, progress))
-        else:
-            self.write_file(output, export.stream(verdicts, progress))
-        if progress:
-            self.stderr.write("", style_func=str)  # end the progress line
-
-    def find_user(self, username: str | None):
-        if username is None:
-            return AnonymousUser()
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(f"There is no user {username!r}.")
-        return user
+        total = verdicts.count() if self.on_terminal else None  # a query only for the progress line
+        with self.progress_line(lambda rows: f"verdicts {rows}/{total}") as progress:
+            if output is None:
+                self.write(sys.stdout.buffer, export.stream(verdicts, progress))
+            else:
+                self.write_file(output, export.stream(verdicts, progress))
 
     def write(self, stream, chunks) -> None:
         for chunk in chunks:
@@ -77,11 +68,3 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot write {path}: {error.strerror}.") from error
         finally:
             partial.unlink(missing_ok=True)
-
-    def progress(self, total: int):
-        def show(rows: int) -> None:
-            # The same line is overwritten; ``str`` keeps Django from colouring stderr red.
-            self.stderr.write(f"\rverdicts {rows}/{total}", style_func=str, ending="")
-            self.stderr.flush()
-
-        return show

@@ -3,19 +3,19 @@ import json
 import sys
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from claims.intake.extraction import Candidate, extract, headline
 from claims.intake.proposals import extracted_claims_save
+from claims.management.base import ClaimsCommand
 from claims.models import Source
 from claims.text import field_problems
 
 TEXT_WIDTH = 70
 
 
-class Command(BaseCommand):
+class Command(ClaimsCommand):
     help = (
         "Propose the checkable statements of an article (a text file, or - for stdin), ranked by check-worthiness, "
         'with who said them and when. Relative dates ("on Friday", "in March") need --published-on. With --save '
@@ -32,11 +32,11 @@ class Command(BaseCommand):
         parser.add_argument("--published-on", default="", help="Publication date, YYYY-MM-DD.")
         parser.add_argument("--save", action="store_true", help="Store the source and the candidates as new claims.")
         parser.add_argument("--format", choices=["table", "json"], default="table", help="What to print.")
-        parser.add_argument("--user", help="Record this user as the one who added the claims.")
+        self.add_user_option(parser, help="Record this user as the one who added the claims.")
 
     def handle(self, *args, path, source_url, title, publisher, published_on, save, format, user, **options):
         published = self.parse_date(published_on)
-        user = self.find_user(user) if user else None
+        user = self.find_user(user or None, option="--user")  # an empty --user has always meant no one here
         text = self.read(path)
         title = title or headline(text)
         if save:
@@ -66,12 +66,6 @@ class Command(BaseCommand):
             return datetime.date.fromisoformat(value)
         except ValueError as error:
             raise CommandError(f"--published-on: {value!r} is not a date; use YYYY-MM-DD.") from error
-
-    def find_user(self, username: str):
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(f"--user: there is no user {username!r}.")
-        return user
 
     def check_can_save(self, *, title: str, publisher: str) -> None:
         if not title:

@@ -1,9 +1,10 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from claims.intake.demo import DemoError, generate_demo
+from claims.management.base import ClaimsCommand
 
 
-class Command(BaseCommand):
+class Command(ClaimsCommand):
     help = (
         "Generate a reproducible synthetic corpus for benchmarks and demos: users, speakers, sources, claims, "
         "verdicts, evidence and topics, all marked as synthetic. Use a fresh database: the command refuses one "
@@ -19,18 +20,10 @@ class Command(BaseCommand):
     def handle(self, *args, claims, seed, **options):
         if claims < 1:
             raise CommandError(f"--claims must be a positive whole number, not {claims}.")
-        on_terminal = self.stderr.isatty()  # progress is for people watching, not for logs
-        try:
-            counts = generate_demo(claims=claims, seed=seed, progress=self.show_progress if on_terminal else None)
-        except DemoError as error:
-            raise CommandError(f"Nothing was generated: {error}") from error
-        finally:
-            if on_terminal:
-                self.stderr.write("", style_func=str)  # end the progress line
+        with self.progress_line(lambda done, total: f"claims {done}/{total}") as progress:
+            try:
+                counts = generate_demo(claims=claims, seed=seed, progress=progress)
+            except DemoError as error:
+                raise CommandError(f"Nothing was generated: {error}") from error
         summary = ", ".join(f"{number} {label}" for label, number in counts.items())
         self.stdout.write(f"Generated synthetic demo data with seed {seed}: {summary}.")
-
-    def show_progress(self, done: int, total: int) -> None:
-        # The same line is overwritten; ``str`` keeps Django from colouring stderr red.
-        self.stderr.write(f"\rclaims {done}/{total}", style_func=str, ending="")
-        self.stderr.flush()

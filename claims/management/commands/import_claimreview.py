@@ -2,15 +2,15 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.template.defaultfilters import pluralize
 
 from claims.intake.claimreview.importing import BATCH_SIZE, ImportSummary, claim_reviews_import
 from claims.intake.claimreview.reading import find_claim_reviews
+from claims.management.base import ClaimsCommand
 
 
-class Command(BaseCommand):
+class Command(ClaimsCommand):
     help = (
         "Import other fact-checkers' ClaimReview as published verdicts: JSON-LD (one record, an array, @graph, "
         "DataFeed or DataFeedItem), a Google Fact Check Tools claims:search response, or fact-check web pages "
@@ -20,7 +20,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="PATH", help="Files to read; - reads standard input.")
-        parser.add_argument("--user", help="Record the import in the history under this user.")
+        self.add_user_option(parser, help="Record the import in the history under this user.")
         parser.add_argument(
             "--batch-size", type=int, default=BATCH_SIZE, help=f"Records per transaction ({BATCH_SIZE})."
         )
@@ -35,9 +35,8 @@ class Command(BaseCommand):
             for path, text in documents
             for found in find_claim_reviews(text)
         )
-        summary = claim_reviews_import(
-            found, user=importer, batch_size=batch_size, progress=self.progress if self.stderr.isatty() else None
-        )
+        with self.progress_line(lambda so_far: f"records read {so_far.read}") as progress:
+            summary = claim_reviews_import(found, user=importer, batch_size=batch_size, progress=progress)
         self.report(summary)
         if summary.read == 0:
             raise CommandError("No ClaimReview was found in the input.")
@@ -54,22 +53,7 @@ class Command(BaseCommand):
         except UnicodeDecodeError as error:
             raise CommandError(f"Cannot read {path}: it is not UTF-8 text ({error.reason}).") from error
 
-    def find_user(self, username: str | None):
-        if username is None:
-            return None
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(f"There is no user {username!r}.")
-        return user
-
-    def progress(self, summary: ImportSummary) -> None:
-        # The same line is overwritten; ``str`` keeps Django from colouring stderr red.
-        self.stderr.write(f"\rrecords read {summary.read}", style_func=str, ending="")
-        self.stderr.flush()
-
     def report(self, summary: ImportSummary) -> None:
-        if self.stderr.isatty():
-            self.stderr.write("", style_func=str)  # end the progress line
         for position, reason in summary.skipped:
             self.stderr.write(f"Skipped {position}: {reason}")
         for label in summary.new_ratings:

@@ -1,11 +1,12 @@
 import datetime
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from knox.models import AuthToken
 
+from claims.management.base import ClaimsCommand
 
-class Command(BaseCommand):
+
+class Command(ClaimsCommand):
     help = (
         "Issue an API token for USERNAME and print it once: only its hash is stored. "
         "Scripts send it as 'Authorization: Token <token>'."
@@ -16,9 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, help="Days until the token expires (default: API_TOKEN_DAYS, 90).")
 
     def handle(self, *args, username, days, **options):
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None or not user.is_active:
-            raise CommandError(f"There is no active user {username!r}.")
+        user = self.find_user(username, active_only=True)
         if days is not None and days < 1:
             raise CommandError(f"--days must be at least 1, not {days}.")
         lifetime = {"expiry": datetime.timedelta(days=days)} if days else {}  # else knox's TOKEN_TTL

@@ -1,10 +1,11 @@
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from knox.models import AuthToken
 from knox.settings import CONSTANTS
 
+from claims.management.base import ClaimsCommand
 
-class Command(BaseCommand):
+
+class Command(ClaimsCommand):
     help = "Revoke the API tokens of USERNAME: all of them, or the one whose key (its first characters) is given."
 
     def add_arguments(self, parser):
@@ -12,9 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--key", help="The token's key as issue_token printed it; without it, every token goes.")
 
     def handle(self, *args, username, key, **options):
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(f"There is no user {username!r}.")
+        user = self.find_user(username)
         tokens = AuthToken.objects.filter(user=user)
         if key:
             tokens = tokens.filter(token_key=key[: CONSTANTS.TOKEN_KEY_LENGTH])  # the whole token works too
