@@ -31,7 +31,7 @@ import yaml
 
 from bench.common import ROOT, print_table
 from claims.intake.extraction import Candidate, extract
-from claims.text import quote_key
+from claims.text import ascii_slug, quote_key
 
 SEED = ROOT / "seeds" / "newsweek-2019-07-05-pompeo-venezuela.yaml"
 TARGETS = {"recall": 0.9, "precision": 0.6, "speaker accuracy": 0.9}
@@ -101,7 +101,7 @@ def best_match(curated: Curated, candidates: list[Candidate]) -> Candidate | Non
 
 
 def same_speaker(candidate: Candidate, curated: Curated) -> bool:
-    found, wanted = candidate.speaker_slug, curated.speaker_slug
+    found, wanted = ascii_slug(candidate.speaker, max_length=200), curated.speaker_slug
     shorter, longer = sorted((found, wanted), key=len)
     return bool(shorter) and (longer == shorter or longer.endswith(f"-{shorter}"))
 

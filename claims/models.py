@@ -6,6 +6,7 @@ span records (a claim against its source) live in ``clean()``, which every write
 """
 
 import re
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField, TrigramSimilarity
@@ -17,7 +18,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from claims.text import quote_key
+from claims.text import ascii_slug, quote_key
 
 language_tag_validator = RegexValidator(
     r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", "Enter a BCP 47 language tag such as 'en', 'es' or 'pt-BR'."
@@ -102,11 +103,18 @@ class SourceKind(models.TextChoices):
 class SourceQuerySet(VisibleQuerySet):
     public_claim_paths = ("source", "first_appearance")
 
+    def by_key(self, keys: Iterable[tuple]) -> dict[tuple, "Source"]:
+        """The recorded sources with these keys (``Source.key_for``), by key."""
+        keys = set(keys)
+        urls = {key[1] for key in keys if key[0] == "url"}
+        titles = {key[1] for key in keys if key[0] == "title"}
+        candidates = self.filter(Q(url__in=urls) | Q(url="", title__in=titles))
+        return {source.key: source for source in candidates if source.key in keys}
+
     def recorded(self, *, url: str, title: str, publisher: str):
         """The source already recorded with this URL, or with this title and publisher when it has none."""
-        if url:
-            return self.filter(url=url).first()
-        return self.filter(url="", title=title, publisher=publisher).first()
+        key = Source.key_for(url=url, title=title, publisher=publisher)
+        return self.by_key([key]).get(key)
 
 
 class Source(models.Model):
@@ -145,6 +153,15 @@ class Source(models.Model):
 
     def __str__(self):
         return f"{self.title} ({self.publisher})" if self.publisher else self.title
+
+    @staticmethod
+    def key_for(*, url: str, title: str, publisher: str) -> tuple:
+        """What every intake path matches a source on: its URL, or its title and publisher when it has none."""
+        return ("url", url) if url else ("title", title, publisher)
+
+    @property
+    def key(self) -> tuple:
+        return Source.key_for(url=self.url, title=self.title, publisher=self.publisher)
 
     def clean(self):
         if self.pk is None:
@@ -202,6 +219,11 @@ class Speaker(models.Model):
 
     def __str__(self):
         return f"{self.name}, {self.role}" if self.role else self.name
+
+    @classmethod
+    def slug_for(cls, name: str) -> str:
+        """What every intake path matches a speaker on: the slug of their name, one for any script."""
+        return ascii_slug(name, max_length=cls._meta.get_field("slug").max_length)
 
 
 class RatingQuerySet(models.QuerySet):
@@ -338,6 +360,16 @@ class ClaimQuerySet(VisibleQuerySet):
 
     def public_condition(self) -> Q:
         return Q(status=ClaimStatus.PUBLISHED)
+
+    def by_key(self, keys: Iterable[tuple[int, str]]) -> dict[tuple[int, str], "Claim"]:
+        """The recorded claims with these keys (``Claim.key``: the source's id and the text), by key."""
+        keys = set(keys)
+        candidates = self.filter(source__in={key[0] for key in keys}, text__in={key[1] for key in keys})
+        return {claim.key: claim for claim in candidates if claim.key in keys}
+
+    def recorded(self, *, source: "Source", text: str):
+        """The claim already recorded with this text in this source: every intake path matches claims so."""
+        return self.by_key([(source.pk, text)]).get((source.pk, text))
 
     def refresh_current_verdicts(self) -> None:
         """``Claim.refresh_current_verdict`` for every claim here, in one UPDATE (for bulk imports)."""
@@ -518,6 +550,10 @@ class Claim(FrozenOncePublished):
     def save(self, *args, **kwargs):
         self.refuse_frozen_changes()
         super().save(*args, **kwargs)
+
+    @property
+    def key(self) -> tuple[int, str]:
+        return (self.source_id, self.text)
 
     def clean(self):
         self.refuse_frozen_changes()

@@ -10,6 +10,10 @@ import sys
 import pytest
 from django.core.management import CommandError, call_command
 
+from claims.intake.claimreview.importing import claim_reviews_import
+from claims.intake.claimreview.reading import find_claim_reviews
+from claims.intake.extraction import Candidate
+from claims.intake.proposals import extracted_claims_save
 from claims.models import Claim, Source, Speaker
 from tests.factories import SourceFactory, SpeakerFactory
 
@@ -98,6 +102,37 @@ def test_it_matches_a_source_without_url_on_title_and_publisher():
     _, err = run(*args, stdin=ARTICLE)
     assert "created 0 claims" in err
     assert Source.objects.filter(title="Port strike", publisher="Port News").count() == 1
+
+
+@pytest.mark.parametrize("name", ["Søren Kierkegaard", "习近平", "José Pérez"])
+def test_a_speaker_it_stores_is_the_one_a_claimreview_import_names(name):
+    candidate = Candidate(
+        text="Unemployment fell by 12 percent in the first three months",
+        context="",
+        speaker=name,
+        speaker_kind=Speaker.Kind.PERSON,
+        is_verbatim=False,
+        claim_date=datetime.date(2024, 5, 13),
+        claim_date_precision=Claim.DatePrecision.DAY,
+        date_basis="on Monday",
+        score=0.75,
+        features=(("number", 0.15),),
+        position=0,
+    )
+    extracted_claims_save(source=Source(title="Jobs", publisher="Port News"), candidates=[candidate])
+    speaker = Speaker.objects.get(name=name)
+    review = {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": "https://checker.example/fact-checks/1",
+        "claimReviewed": "Unemployment fell by 12 percent",
+        "author": {"@type": "Organization", "name": "Checker"},
+        "reviewRating": {"@type": "Rating", "alternateName": "False"},
+        "itemReviewed": {"@type": "Claim", "author": {"@type": "Person", "name": name}},
+    }
+    claim_reviews_import(find_claim_reviews(json.dumps(review)))
+    assert list(Speaker.objects.filter(name=name)) == [speaker]
+    assert speaker.claims.count() == 2
 
 
 @pytest.mark.parametrize(

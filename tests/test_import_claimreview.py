@@ -12,13 +12,14 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError
 
 from claims.intake.claimreview import importing
-from claims.intake.claimreview.importing import ascii_slug, claim_reviews_import
+from claims.intake.claimreview.importing import claim_reviews_import
 from claims.intake.claimreview.reading import find_claim_reviews
 from claims.intake.seed import load_seed
 from claims.models import Claim, Evidence, Rating, Source, Speaker, Topic, Verdict
 from claims.outputs.claimreview import claim_reviews, load_schema
 from claims.outputs.formats import FORMATS
 from claims.selection import chosen_verdicts
+from claims.text import ascii_slug
 from tests.factories import ClaimFactory, SourceFactory, SpeakerFactory, VerdictFactory, rating
 
 pytestmark = pytest.mark.django_db

@@ -1,9 +1,13 @@
-"""Bulk inserts of new records and their history rows: PostgreSQL's ``COPY``, else Django's ``bulk_create``.
+"""Bulk writes: new records and their history rows through PostgreSQL's ``COPY`` (else Django's
+``bulk_create``), for the ClaimReview import and the synthetic corpus alike.
 
 At thousands of rows a batch, Django spends more time compiling each row into an INSERT than the
 database spends storing it; ``COPY`` takes the rows as they are. The ids are drawn from the
 table's sequence first, so that the objects know their keys as ``bulk_create`` would have told them.
 """
+
+import functools
+from collections.abc import Iterable
 
 from django.db import connections, models
 from django.utils import timezone
@@ -21,10 +25,10 @@ def insert(objs: list[models.Model], *, using: str = "default") -> None:
     for obj, pk in zip(objs, _next_ids(connection, model._meta.db_table, len(objs)), strict=True):
         obj.pk = pk
         obj._state.adding, obj._state.db = False, using
-    fields = [field for field in model._meta.concrete_fields if not field.generated]
+    fields = stored_fields(model)
     # pre_save fills the automatic timestamps, as a save would.
     rows = ([field.pre_save(obj, add=True) for field in fields] for obj in objs)
-    _copy(connection, model._meta.db_table, [field.column for field in fields], rows)
+    copy_rows(model._meta.db_table, [field.column for field in fields], rows, using=using)
 
 
 def insert_history(objs: list[models.Model], *, user, reason: str, update: bool = False, using: str = "default"):
@@ -45,7 +49,7 @@ def insert_history(objs: list[models.Model], *, user, reason: str, update: bool 
     }
     fields = [field for field in history._meta.concrete_fields if field.name != "history_id"]
     rows = ([recorded[f.name] if f.name in recorded else getattr(obj, f.attname) for f in fields] for obj in objs)
-    _copy(connection, history._meta.db_table, [field.column for field in fields], rows)
+    copy_rows(history._meta.db_table, [field.column for field in fields], rows, using=using)
 
 
 def _next_ids(connection, table: str, count: int) -> list[int]:
@@ -54,9 +58,21 @@ def _next_ids(connection, table: str, count: int) -> list[int]:
         return [pk for (pk,) in cursor.fetchall()]
 
 
-def _copy(connection, table: str, columns: list[str], rows) -> None:
+@functools.cache
+def stored_fields(model: type[models.Model]) -> tuple[models.Field, ...]:
+    """The columns a bulk write fills, in order; a generated column is the database's to write."""
+    return tuple(field for field in model._meta.concrete_fields if not field.generated)
+
+
+def copy_rows(table: str, columns: list[str], rows: Iterable[list], *, using: str = "default") -> int:
+    """PostgreSQL: stream ``rows`` (values in the order of ``columns``) into ``table`` through ``COPY``, the
+    fastest way in; returns how many were written."""
+    connection = connections[using]
     quote = connection.ops.quote_name
     statement = f"COPY {quote(table)} ({', '.join(quote(column) for column in columns)}) FROM STDIN"
+    written = 0
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
+            written += 1
+    return written

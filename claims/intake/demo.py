@@ -34,6 +34,7 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.models import Max
 
+from claims.intake.bulk import copy_rows, stored_fields
 from claims.models import Claim, ClaimStatus, Evidence, Rating, Source, Speaker, Topic, Verdict
 
 ClaimTopic = Claim.topics.through
@@ -528,15 +529,9 @@ class CorpusMaker:
 
 
 @functools.cache
-def _fields(model: type[models.Model]) -> tuple[models.Field, ...]:
-    """The columns that generated rows fill; the generated search vector is the database's to write."""
-    return tuple(field for field in model._meta.concrete_fields if not field.generated)
-
-
-@functools.cache
 def _defaults(model: type[models.Model]) -> dict[str, object]:
     # Evaluated once per model: none of these models has a default that must differ between rows.
-    return {field.attname: field.get_default() for field in _fields(model)}
+    return {field.attname: field.get_default() for field in stored_fields(model)}
 
 
 def _values(model: type[models.Model], rows: Iterable[Row]) -> Iterator[list]:
@@ -548,26 +543,17 @@ def _values(model: type[models.Model], rows: Iterable[Row]) -> Iterator[list]:
         yield [row.get(name, default) for name, default in defaults.items()]
 
 
-def _table_and_columns(model: type[models.Model]) -> tuple[str, str]:
-    quote = connection.ops.quote_name
-    return quote(model._meta.db_table), ", ".join(quote(field.column) for field in _fields(model))
-
-
 def _copy_rows(model: type[models.Model], rows: Iterable[Row]) -> int:
-    """PostgreSQL: stream the rows through COPY, the fastest way in; returns how many were written."""
-    table, columns = _table_and_columns(model)
-    written = 0
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for values in _values(model, rows):
-            copy.write_row(values)
-            written += 1
-    return written
+    """PostgreSQL: stream the rows through COPY; returns how many were written."""
+    columns = [field.column for field in stored_fields(model)]
+    return copy_rows(model._meta.db_table, columns, _values(model, rows))
 
 
 def _insert_rows(model: type[models.Model], rows: Iterable[Row]) -> int:
     """SQLite: one INSERT run over the rows, values converted as the ORM would; returns how many were written."""
-    fields = _fields(model)
-    table, columns = _table_and_columns(model)
+    fields = stored_fields(model)
+    quote = connection.ops.quote_name
+    table, columns = quote(model._meta.db_table), ", ".join(quote(field.column) for field in fields)
     sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608 (model's names)
     params = (
         [field.get_db_prep_save(value, connection) for field, value in zip(fields, values, strict=True)]

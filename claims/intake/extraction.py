@@ -25,8 +25,6 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from django.utils.text import slugify
-
 # Values of ``Claim.DatePrecision`` (this module does not import the models, which need a database).
 DAY, MONTH, YEAR = "day", "month", "year"
 PERSON, ORGANIZATION, ANONYMOUS, GROUP = "person", "organization", "anonymous", "group"
@@ -142,10 +140,6 @@ class Candidate:
     score: float
     features: tuple[tuple[str, float], ...]
     position: int  # the sentence's index in the article
-
-    @property
-    def speaker_slug(self) -> str:
-        return slugify(self.speaker)
 
 
 # --- sentences ---------------------------------------------------------------------------------------------------

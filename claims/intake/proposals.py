@@ -1,9 +1,9 @@
 """Store the claims an editor keeps from ``claims.intake.extraction``'s candidates, as ``new`` claims in the queue.
 
 ``extracted_claims_save`` is the one place that writes them, for the ``extract_claims`` command and the
-admin's "Propose claims" action alike. It is idempotent: sources are matched on their URL (or title and
-publisher when they have none), speakers on their slug, claims on their source and text, as the seed
-loader matches them; running it twice creates nothing new.
+admin's "Propose claims" action alike. It is idempotent: sources, speakers and claims are matched as every
+intake path matches them (``Source.key_for``, ``Speaker.slug_for``, ``Claim.key``); running it twice creates
+nothing new.
 """
 
 from collections.abc import Iterable
@@ -38,7 +38,7 @@ def extracted_claims_save(
     report = SaveReport(source=_saved_source(source))
     speakers: dict[str, Speaker] = {}
     for candidate in candidates:
-        claim = Claim.objects.filter(source=report.source, text=candidate.text).first()
+        claim = Claim.objects.recorded(source=report.source, text=candidate.text)
         if claim:
             report.existing.append(claim)
             continue
@@ -66,7 +66,7 @@ def _saved_source(source: Source) -> Source:
 
 
 def _speaker(candidate: Candidate, known: dict[str, Speaker]) -> Speaker:
-    slug = candidate.speaker_slug
+    slug = Speaker.slug_for(candidate.speaker)
     if slug not in known:
         speaker = Speaker.objects.filter(slug=slug).first()
         if speaker is None:

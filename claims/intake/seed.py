@@ -251,7 +251,7 @@ class _Loader:
             "notes": f"Date: {record['date_basis']}",
             **resolved,
         }
-        claim = Claim.objects.filter(source=source, text=record["text"]).first() or Claim(source=source)
+        claim = Claim.objects.recorded(source=source, text=record["text"]) or Claim(source=source)
         adding = claim.pk is None
         self.save(claim, values, record, where, "claim", notes="date_basis")
         wanted = {topics[slug].pk for slug in record["topics"]}

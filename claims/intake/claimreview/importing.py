@@ -1,9 +1,9 @@
 """Importing other fact-checkers' ClaimReview: their fact-checks become published verdicts on claims.
 
 A fact-check is known by its address: one imported before is recognised and left as it is, so
-importing the same file twice changes nothing. Speakers are matched on their slug, sources on
-their URL (or title and publisher when they have none), claims on their source and text, ratings
-on their label; what is missing is created. A textual rating that matches no label of the scale
+importing the same file twice changes nothing. Speakers, sources and claims are matched as every
+intake path matches them (``Speaker.slug_for``, ``Source.key_for``, ``Claim.key``), ratings on
+their label; what is missing is created. A textual rating that matches no label of the scale
 becomes a new non-ordinal rating: "Falso" is not silently read as "False".
 
 Records are stored in batches, each in one transaction, with bulk inserts and their history rows.
@@ -12,21 +12,17 @@ anything is written; if the database still refuses a batch, it is stored again o
 time, so that the valid records are kept and no record is ever half-written.
 """
 
-import hashlib
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
-from django.db.models import Q
-from django.utils.text import slugify
 
 from claims.intake.bulk import insert, insert_history
 from claims.intake.claimreview.reading import Found
 from claims.intake.claimreview.records import RecordError, ReviewRecord, Work, review_page, review_record
 from claims.models import Claim, Rating, Source, Speaker, SpeakerKind, Verdict
-from claims.text import field_problems
+from claims.text import ascii_slug, field_problems
 
 BATCH_SIZE = 2000
 CHANGE_REASON = "Imported from ClaimReview"
@@ -127,8 +123,8 @@ class _Batch:
             record if record.appearance else replace(record, appearance=review_page(record)) for record in records
         ]
         slugs = {_speaker_slug(record) for record in records}
-        self.speakers = _Known(Speaker.objects.filter(slug__in=slugs), key=lambda speaker: speaker.slug)
-        self.sources = _Known(_stored_sources(_works(records)), key=lambda source: _work_key(_as_work(source)))
+        self.speakers = _Known({speaker.slug: speaker for speaker in Speaker.objects.filter(slug__in=slugs)})
+        self.sources = _Known(Source.objects.by_key(_work_key(work) for work in _works(records)))
         self.records = [checked for record in records if (checked := self._checked(record))]
 
     def _checked(self, record: ReviewRecord) -> ReviewRecord | None:
@@ -184,13 +180,10 @@ class _Batch:
         one, inserted here), and the new ones."""
         by_claim = {_claim_key(record): record for record in self.records}
         sources = {key: self._source(record.appearance) for key, record in by_claim.items()}
-        stored = Claim.objects.filter(
-            source__in={source.pk for source in sources.values()}, text__in={key[1] for key in sources}
-        )
-        by_source_and_text = {(claim.source_id, claim.text): claim for claim in stored}
+        stored = Claim.objects.by_key((sources[key].pk, record.claim_text) for key, record in by_claim.items())
         claims, new = {}, []
         for key, record in by_claim.items():
-            claim = by_source_and_text.get((sources[key].pk, record.claim_text))
+            claim = stored.get((sources[key].pk, record.claim_text))
             if claim is None:
                 claim = self._claim(record)
                 new.append(claim)
@@ -211,10 +204,10 @@ class _Batch:
 
 
 class _Known:
-    """Records of one model by their natural key: those stored, and those this batch will create."""
+    """Records of one model by the key intake matches them on: those stored, and those this batch will create."""
 
-    def __init__(self, stored: Iterable[models.Model], key: Callable[[models.Model], tuple]):
-        self.by_key = {key(obj): obj for obj in stored}
+    def __init__(self, stored: dict):
+        self.by_key = stored
         self.new: dict = {}
 
     def get(self, key):
@@ -261,19 +254,8 @@ class _RatingScale:
         _create([rating for key, rating in self.new.items() if key in needed], user)
 
 
-def ascii_slug(text: str, *, max_length: int) -> str:
-    """A slug for ``text``; letters that have no ASCII form ("錯誤", "आवाज़") are kept apart by a digest of the text."""
-    slug = slugify(text)[:max_length].strip("-")
-    decomposed = unicodedata.normalize("NFKD", text)
-    lossy = any(not c.isascii() and c.isalnum() for c in decomposed if unicodedata.category(c) != "Mn")
-    if slug and not lossy:
-        return slug
-    digest = hashlib.sha256(text.encode()).hexdigest()[:10]
-    return f"{slug[: max_length - 11]}-{digest}".lstrip("-")
-
-
 def _speaker_slug(record: ReviewRecord) -> str:
-    return ascii_slug(record.speaker_name, max_length=200) if record.speaker_name else UNKNOWN_SPEAKER["slug"]
+    return Speaker.slug_for(record.speaker_name) if record.speaker_name else UNKNOWN_SPEAKER["slug"]
 
 
 def _speaker(record: ReviewRecord) -> Speaker:
@@ -289,21 +271,11 @@ def _speaker(record: ReviewRecord) -> Speaker:
 
 
 def _work_key(work: Work) -> tuple:
-    return ("url", work.url) if work.url else ("title", work.title, work.publisher)
+    return Source.key_for(url=work.url, title=work.title, publisher=work.publisher)
 
 
 def _works(records: list[ReviewRecord]) -> list[Work]:
     return [work for record in records for work in (record.appearance, record.first_appearance) if work]
-
-
-def _stored_sources(works: list[Work]):
-    urls = {work.url for work in works if work.url}
-    titles = {work.title for work in works if not work.url}
-    return Source.objects.filter(Q(url__in=urls) | Q(url="", title__in=titles))
-
-
-def _as_work(source: Source) -> Work:
-    return Work(url=source.url, title=source.title, publisher=source.publisher, published_on=source.published_on)
 
 
 def _source(work: Work) -> Source:
