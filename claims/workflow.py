@@ -1,12 +1,14 @@
-"""Who may move a claim or a verdict from one state to the next (DESIGN.md, section 3).
+"""Who may move a claim or a verdict from one state to the next (docs/architecture.md, "The workflow").
 
 The admin, the API and the management commands call these functions and nothing else to change a
 status. Each one locks the rows it moves, checks the move and the user's right to make it, and
 raises a ``WorkflowError`` that names the current state and the allowed moves when it is refused.
-Every function returns the saved object; the instance passed in is not updated.
+Every function returns the saved object; the instance passed in is not updated. Moves are named
+by ``Move``, so that a misspelt move fails where it is written, not when someone makes it.
 """
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -19,38 +21,52 @@ ClaimStatus = Claim.Status
 VerdictStatus = Verdict.Status
 
 
+class Move(StrEnum):
+    """Every move of the workflow, as people read it in messages ("Cannot publish verdict 3: ...")."""
+
+    MARK_CHECKWORTHY = "mark check-worthy"
+    REJECT = "reject"
+    ASSIGN = "assign"
+    DRAFT = "draft a verdict"
+    SUBMIT = "submit for review"
+    SEND_BACK = "send back"
+    PUBLISH = "publish"
+    RETRACT = "retract"
+    CORRECT = "correct"
+
+
 @dataclass(frozen=True)
-class Move:
-    name: str
+class MoveRule:
+    move: Move
     permission: str  # codename in the claims app
     edges: dict[str, str]  # state it may start from -> state it leads to
     needs_reason: bool = False  # kept on record with the change
 
 
-def _table(*moves: Move) -> dict[str, Move]:
-    return {move.name: move for move in moves}
+def _table(*rules: MoveRule) -> dict[Move, MoveRule]:
+    return {rule.move: rule for rule in rules}
 
 
 CLAIM_MOVES = _table(
-    Move(
-        "mark check-worthy",
+    MoveRule(
+        Move.MARK_CHECKWORTHY,
         "triage_claim",
         {ClaimStatus.NEW: ClaimStatus.CHECKWORTHY, ClaimStatus.REJECTED: ClaimStatus.CHECKWORTHY},
     ),
-    Move(
-        "reject",
+    MoveRule(
+        Move.REJECT,
         "triage_claim",
         {ClaimStatus.NEW: ClaimStatus.REJECTED, ClaimStatus.CHECKWORTHY: ClaimStatus.REJECTED},
         needs_reason=True,
     ),
     # Taking a claim yourself needs only the right to review; assigning others needs ASSIGN_OTHERS.
-    Move(
-        "assign",
+    MoveRule(
+        Move.ASSIGN,
         "add_verdict",
         {ClaimStatus.CHECKWORTHY: ClaimStatus.ASSIGNED, ClaimStatus.ASSIGNED: ClaimStatus.ASSIGNED},
     ),
-    Move(
-        "draft a verdict",
+    MoveRule(
+        Move.DRAFT,
         "add_verdict",
         {
             ClaimStatus.ASSIGNED: ClaimStatus.ASSIGNED,
@@ -60,12 +76,13 @@ CLAIM_MOVES = _table(
     ),
 )
 VERDICT_MOVES = _table(
-    Move("submit for review", "change_verdict", {VerdictStatus.DRAFT: VerdictStatus.IN_REVIEW}),
-    Move("send back", "publish_verdict", {VerdictStatus.IN_REVIEW: VerdictStatus.DRAFT}),
-    Move("publish", "publish_verdict", {VerdictStatus.IN_REVIEW: VerdictStatus.PUBLISHED}),
-    Move("retract", "retract_verdict", {VerdictStatus.PUBLISHED: VerdictStatus.RETRACTED}, needs_reason=True),
-    Move("correct", "add_verdict", {VerdictStatus.PUBLISHED: VerdictStatus.PUBLISHED}),
+    MoveRule(Move.SUBMIT, "change_verdict", {VerdictStatus.DRAFT: VerdictStatus.IN_REVIEW}),
+    MoveRule(Move.SEND_BACK, "publish_verdict", {VerdictStatus.IN_REVIEW: VerdictStatus.DRAFT}),
+    MoveRule(Move.PUBLISH, "publish_verdict", {VerdictStatus.IN_REVIEW: VerdictStatus.PUBLISHED}),
+    MoveRule(Move.RETRACT, "retract_verdict", {VerdictStatus.PUBLISHED: VerdictStatus.RETRACTED}, needs_reason=True),
+    MoveRule(Move.CORRECT, "add_verdict", {VerdictStatus.PUBLISHED: VerdictStatus.PUBLISHED}),
 )
+MOVES = {**CLAIM_MOVES, **VERDICT_MOVES}
 ASSIGN_OTHERS = "assign_claim"
 
 
@@ -85,42 +102,46 @@ class ConflictError(WorkflowError):
     """Someone else changed the record after the caller read it."""
 
 
-def _moves_table(obj: Claim | Verdict) -> dict[str, Move]:
+def _rules_of(obj: Claim | Verdict) -> dict[Move, MoveRule]:
     return CLAIM_MOVES if isinstance(obj, Claim) else VERDICT_MOVES
 
 
-def moves_from(obj: Claim | Verdict) -> list[str]:
+def moves_from(obj: Claim | Verdict) -> list[Move]:
     """The moves that the object's current state allows, whoever asks."""
-    return [move.name for move in _moves_table(obj).values() if obj.status in move.edges]
+    return [rule.move for rule in _rules_of(obj).values() if obj.status in rule.edges]
 
 
-def role_allows(user: AbstractBaseUser, move_name: str) -> bool:
+def role_allows(user: AbstractBaseUser, move: Move) -> bool:
     """Whether the user's role allows the move at all, whatever the state of a record."""
-    move = CLAIM_MOVES.get(move_name) or VERDICT_MOVES[move_name]
-    return user.has_perm(f"claims.{move.permission}")
+    return user.has_perm(f"claims.{MOVES[move].permission}")
 
 
-def moves_for(obj: Claim | Verdict, user: AbstractBaseUser) -> list[str]:
+def may_assign_others(user: AbstractBaseUser) -> bool:
+    """Whether the user may give claims to other reviewers, not only take them (editors)."""
+    return user.has_perm(f"claims.{ASSIGN_OTHERS}")
+
+
+def moves_for(obj: Claim | Verdict, user: AbstractBaseUser) -> list[Move]:
     """The moves from the current state that the user's role allows (four eyes is checked on the move)."""
-    return [name for name in moves_from(obj) if role_allows(user, name)]
+    return [move for move in moves_from(obj) if role_allows(user, move)]
 
 
-def _check(move_name: str, obj: Claim | Verdict, user: AbstractBaseUser, reason: str = "") -> str:
+def _check(move: Move, obj: Claim | Verdict, user: AbstractBaseUser, reason: str = "") -> str:
     """Refuse the move unless the user's role, the object's state and the reason given allow it.
 
     Returns the state the move leads to.
     """
-    move = _moves_table(obj)[move_name]
+    rule = _rules_of(obj)[move]
     label = type(obj).__name__.lower()
-    if not role_allows(user, move_name):
-        raise NotAllowedError(f"{user} may not {move_name} {label} {obj.pk}: their role does not allow it.")
-    if obj.status not in move.edges:
+    if not role_allows(user, move):
+        raise NotAllowedError(f"{user} may not {move} {label} {obj.pk}: their role does not allow it.")
+    if obj.status not in rule.edges:
         state = obj.get_status_display().lower()
         allowed = ", ".join(moves_from(obj)) or "none"
-        raise IllegalMoveError(f"Cannot {move_name} {label} {obj.pk}: it is {state}. Allowed from {state}: {allowed}.")
-    if move.needs_reason and not reason.strip():
-        raise WorkflowError(f"Cannot {move_name} {label} {obj.pk} without a reason.")
-    return move.edges[obj.status]
+        raise IllegalMoveError(f"Cannot {move} {label} {obj.pk}: it is {state}. Allowed from {state}: {allowed}.")
+    if rule.needs_reason and not reason.strip():
+        raise WorkflowError(f"Cannot {move} {label} {obj.pk} without a reason.")
+    return rule.edges[obj.status]
 
 
 def _lock_claim(claim: Claim) -> Claim:
@@ -158,7 +179,7 @@ def _set_claim_status(claim: Claim, status: str, user: AbstractBaseUser) -> None
 @transaction.atomic
 def claim_mark_checkworthy(*, claim: Claim, user: AbstractBaseUser) -> Claim:
     claim = _lock_claim(claim)
-    claim.status = _check("mark check-worthy", claim, user)
+    claim.status = _check(Move.MARK_CHECKWORTHY, claim, user)
     claim.rejection_reason = ""
     _save(claim, user)
     return claim
@@ -167,7 +188,7 @@ def claim_mark_checkworthy(*, claim: Claim, user: AbstractBaseUser) -> Claim:
 @transaction.atomic
 def claim_reject(*, claim: Claim, user: AbstractBaseUser, reason: str) -> Claim:
     claim = _lock_claim(claim)
-    claim.status = _check("reject", claim, user, reason)
+    claim.status = _check(Move.REJECT, claim, user, reason)
     claim.rejection_reason = reason.strip()
     _save(claim, user)
     return claim
@@ -177,8 +198,8 @@ def claim_reject(*, claim: Claim, user: AbstractBaseUser, reason: str) -> Claim:
 def claim_assign(*, claim: Claim, user: AbstractBaseUser, assignee: AbstractBaseUser) -> Claim:
     """Give a claim to a reviewer: anyone who reviews may take one, only editors assign others."""
     claim = _lock_claim(claim)
-    claim.status = _check("assign", claim, user)
-    if assignee.pk != user.pk and not user.has_perm(f"claims.{ASSIGN_OTHERS}"):
+    claim.status = _check(Move.ASSIGN, claim, user)
+    if assignee.pk != user.pk and not may_assign_others(user):
         raise NotAllowedError(f"{user} may take claims but not assign them to others.")
     if not assignee.is_active or not assignee.has_perm("claims.add_verdict"):
         raise NotAllowedError(f"{assignee} is not a reviewer and cannot be assigned claims.")
@@ -202,7 +223,7 @@ def verdict_create(*, verdict: Verdict, author: AbstractBaseUser) -> Verdict:
 
 def ensure_can_draft(*, claim: Claim, user: AbstractBaseUser) -> None:
     """Refuse to start a verdict on a claim that has not been triaged and assigned."""
-    _check("draft a verdict", claim, user)
+    _check(Move.DRAFT, claim, user)
 
 
 def may_edit(*, verdict: Verdict, user: AbstractBaseUser) -> bool:
@@ -239,7 +260,7 @@ def verdict_update(*, verdict: Verdict, user: AbstractBaseUser, changes: dict) -
 @transaction.atomic
 def verdict_submit(*, verdict: Verdict, user: AbstractBaseUser) -> Verdict:
     verdict = _lock_verdict(verdict)
-    verdict.status = _check("submit for review", verdict, user)
+    verdict.status = _check(Move.SUBMIT, verdict, user)
     if verdict.author_id != user.pk and not user.has_perm("claims.publish_verdict"):
         raise NotAllowedError(f"Only the author or an editor may submit verdict {verdict.pk} for review.")
     _save(verdict, user)
@@ -253,7 +274,7 @@ def verdict_submit(*, verdict: Verdict, user: AbstractBaseUser) -> Verdict:
 def verdict_send_back(*, verdict: Verdict, user: AbstractBaseUser) -> Verdict:
     """Return a verdict in review to its author for changes."""
     verdict = _lock_verdict(verdict)
-    verdict.status = _check("send back", verdict, user)
+    verdict.status = _check(Move.SEND_BACK, verdict, user)
     _save(verdict, user)
     claim = _lock_claim(verdict.claim)
     if claim.status == ClaimStatus.IN_REVIEW and not claim.verdicts.filter(status=VerdictStatus.IN_REVIEW).exists():
@@ -265,7 +286,7 @@ def verdict_send_back(*, verdict: Verdict, user: AbstractBaseUser) -> Verdict:
 def verdict_publish(*, verdict: Verdict, editor: AbstractBaseUser) -> Verdict:
     """Approve and publish a verdict in review: only an editor who did not write it may."""
     verdict = _lock_verdict(verdict)
-    verdict.status = _check("publish", verdict, editor)
+    verdict.status = _check(Move.PUBLISH, verdict, editor)
     if verdict.author_id == editor.pk:
         raise NotAllowedError(
             f"{editor} wrote verdict {verdict.pk} and cannot publish it: another editor must approve it."
@@ -285,7 +306,7 @@ def verdict_publish(*, verdict: Verdict, editor: AbstractBaseUser) -> Verdict:
 def verdict_retract(*, verdict: Verdict, editor: AbstractBaseUser, reason: str) -> Verdict:
     """Withdraw a published verdict; it stays on record with the reason."""
     verdict = _lock_verdict(verdict)
-    verdict.status = _check("retract", verdict, editor, reason)
+    verdict.status = _check(Move.RETRACT, verdict, editor, reason)
     verdict.retraction_reason = reason.strip()
     verdict.retracted_at = timezone.now()
     _save(verdict, editor)
@@ -301,7 +322,7 @@ def verdict_retract(*, verdict: Verdict, editor: AbstractBaseUser, reason: str) 
 def verdict_correct(*, verdict: Verdict, user: AbstractBaseUser) -> Verdict:
     """Start a correction: a new draft that copies a published verdict and replaces it once published."""
     verdict = _lock_verdict(verdict)
-    _check("correct", verdict, user)
+    _check(Move.CORRECT, verdict, user)
     correction = Verdict(
         claim=verdict.claim,
         corrects=verdict,
@@ -316,13 +337,26 @@ def verdict_correct(*, verdict: Verdict, user: AbstractBaseUser) -> Verdict:
     return correction
 
 
-def verdict_move(*, verdict: Verdict, user: AbstractBaseUser, move: str, reason: str = "") -> Verdict:
-    """Make a verdict move named as in ``VERDICT_MOVES``; returns the verdict it leaves (a new one for "correct")."""
-    moves = {
-        "submit for review": lambda: verdict_submit(verdict=verdict, user=user),
-        "send back": lambda: verdict_send_back(verdict=verdict, user=user),
-        "publish": lambda: verdict_publish(verdict=verdict, editor=user),
-        "retract": lambda: verdict_retract(verdict=verdict, editor=user, reason=reason),
-        "correct": lambda: verdict_correct(verdict=verdict, user=user),
+def make_move(
+    obj: Claim | Verdict,
+    *,
+    user: AbstractBaseUser,
+    move: Move,
+    reason: str = "",
+    assignee: AbstractBaseUser | None = None,
+) -> Claim | Verdict:
+    """Make ``move`` on a claim or a verdict, for interfaces that offer moves by name (admin actions, the
+    verdict page, the API's move actions); returns the record it leaves: a new draft for a correction."""
+    makers = {
+        Move.MARK_CHECKWORTHY: lambda: claim_mark_checkworthy(claim=obj, user=user),
+        Move.REJECT: lambda: claim_reject(claim=obj, user=user, reason=reason),
+        Move.ASSIGN: lambda: claim_assign(claim=obj, user=user, assignee=assignee),
+        Move.SUBMIT: lambda: verdict_submit(verdict=obj, user=user),
+        Move.SEND_BACK: lambda: verdict_send_back(verdict=obj, user=user),
+        Move.PUBLISH: lambda: verdict_publish(verdict=obj, editor=user),
+        Move.RETRACT: lambda: verdict_retract(verdict=obj, editor=user, reason=reason),
+        Move.CORRECT: lambda: verdict_correct(verdict=obj, user=user),
     }
-    return moves[move]()
+    if move not in _rules_of(obj) or move not in makers:
+        raise IllegalMoveError(f"Cannot {move} {type(obj).__name__.lower()} {obj.pk}: it is not a move of one.")
+    return makers[move]()

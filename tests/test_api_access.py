@@ -172,7 +172,7 @@ class TestListsMatchDetails:
     @pytest.mark.parametrize("endpoint", ENDPOINTS)
     @pytest.mark.parametrize("persona", ["anonymous", "editor"])
     def test_a_list_shows_each_record_exactly_as_its_detail_does(self, newsroom, editor, endpoint, persona):
-        # Lists are rendered from rows (claims/api/rows.py), details from model instances.
+        # Lists are rendered from rows (claims/api/rendering.py), details from model instances.
         newsroom["published"].claim.topics.add(TopicFactory(name="Another topic"))
         newsroom["published"].claim.first_appearance = newsroom["internal_source"]
         newsroom["published"].claim.save()

@@ -12,7 +12,7 @@ from knox.models import AuthToken
 from knox.views import LoginView
 from rest_framework import exceptions, generics, permissions, serializers
 
-from claims.api.views import error_responses
+from claims.api.schema import error_responses
 
 
 class CredentialsSerializer(serializers.Serializer):

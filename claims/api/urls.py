@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from claims.api import tokens, views
+from claims.api import exports, tokens, views
 from claims.outputs.formats import FORMATS
 
 router = DefaultRouter()
@@ -17,7 +17,7 @@ router.register("topics", views.TopicViewSet)
 urlpatterns = [
     path("v1/", include(router.urls)),
     *(
-        path(f"v1/exports/{export.filename}", views.export_view(name), name=f"export-{name}")
+        path(f"v1/exports/{export.filename}", exports.export_view(name), name=f"export-{name}")
         for name, export in FORMATS.items()
     ),
     path("v1/auth/token/", tokens.TokenLoginView.as_view(), name="token-login"),

@@ -1,0 +1,21 @@
+"""Evidence, also edited inline on its claim's page."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from claims.models import Evidence
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "claim", "stance", "kind", "publisher", "published_on"]
+    list_select_related = ["claim"]
+    list_filter = ["stance", "kind"]
+    search_fields = ["title", "url", "excerpt", "claim__text"]
+    autocomplete_fields = ["claim"]
+    readonly_fields = ["added_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.added_by = request.user
+        super().save_model(request, obj, form, change)

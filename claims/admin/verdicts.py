@@ -1,0 +1,223 @@
+"""Verdict review: drafts edited through the workflow, moves confirmed one verdict at a time, and the
+verdict list's actions."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
+
+from claims import workflow
+from claims.admin.actions import MoveActionsAdmin, ReasonForm, move_action
+from claims.models import Verdict
+from claims.outputs.formats import FORMATS, streaming_response
+from claims.workflow import Move
+
+VERDICT_MOVE_ACTIONS = [
+    move_action(
+        Move.SUBMIT,
+        name="submit_for_review",
+        description="Submit selected verdicts for review",
+        done="Submitted for review",
+    ),
+    move_action(
+        Move.SEND_BACK, name="send_back", description="Send selected verdicts back to their authors", done="Sent back"
+    ),
+    move_action(Move.PUBLISH, name="publish", description="Approve and publish selected verdicts", done="Published"),
+    move_action(
+        Move.RETRACT,
+        name="retract",
+        description="Retract selected verdicts…",
+        form=ReasonForm,
+        title="Retract verdicts",
+        done="Retracted",
+    ),
+]
+# The verdict page's moves by the slug in their address (/move/send-back/).
+MOVE_SLUGS = {move: move.replace(" ", "-") for move in workflow.VERDICT_MOVES}
+SLUG_MOVES = {slug: move for move, slug in MOVE_SLUGS.items()}
+
+
+class VerdictAdminForm(forms.ModelForm):
+    """The verdict form carries the version it was read at, so a save never overwrites someone else's."""
+
+    read_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Verdict
+        fields = ["claim", "rating", "headline", "summary", "body", "url", "language"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["read_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        read_version = cleaned.get("read_version")
+        if self.instance.pk and read_version is not None and read_version != self.instance.version:
+            raise ValidationError(
+                "Someone else saved this verdict while you were editing it. "
+                "Open it again to see their changes, then make yours."
+            )
+        return cleaned
+
+
+@admin.register(Verdict)
+class VerdictAdmin(MoveActionsAdmin, SimpleHistoryAdmin):
+    form = VerdictAdminForm
+    list_display = ["__str__", "claim_text", "rating", "status", "author", "approved_by", "published_at"]
+    list_select_related = ["claim", "rating", "author", "approved_by"]
+    list_filter = ["status", "rating", ("author", admin.RelatedOnlyFieldListFilter), "publisher_name"]
+    search_fields = ["headline", "summary", "claim__text"]
+    autocomplete_fields = ["claim"]
+    readonly_fields = [
+        "status",
+        "claim_evidence",
+        "author",
+        "approved_by",
+        "published_at",
+        "retracted_at",
+        "retraction_reason",
+        "corrects",
+        "publisher_name",
+        "publisher_url",
+        "version",
+    ]
+    fieldsets = [
+        (None, {"fields": ["claim", "claim_evidence", "rating", "headline", "summary", "body"]}),
+        ("Publication", {"fields": ["url", "language"]}),
+        ("Workflow", {"fields": ["status", "author", "approved_by", "published_at", "corrects"]}),
+        ("Retraction", {"fields": ["retracted_at", "retraction_reason"], "classes": ["collapse"]}),
+        ("Imported", {"fields": ["publisher_name", "publisher_url", "version"], "classes": ["collapse"]}),
+    ]
+    actions = [*VERDICT_MOVE_ACTIONS, "export_csv", "export_claimreview"]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not workflow.may_edit(verdict=obj, user=request.user):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        # A verdict stays on the claim it was drafted for (``workflow.verdict_update``).
+        return [*self.readonly_fields, "claim"] if obj else self.readonly_fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is None:
+            user = request.user
+
+            class NewVerdictForm(form):
+                def clean_claim(self):
+                    claim = self.cleaned_data["claim"]
+                    try:
+                        workflow.ensure_can_draft(claim=claim, user=user)
+                    except workflow.WorkflowError as error:
+                        raise ValidationError(str(error)) from error
+                    return claim
+
+            return NewVerdictForm
+        return form
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.version = form.cleaned_data["read_version"] or obj.version
+            changes = {name: form.cleaned_data[name] for name in form.changed_data if name in form.Meta.fields}
+            workflow.verdict_update(verdict=obj, user=request.user, changes=changes)
+        else:
+            workflow.verdict_create(verdict=obj, author=request.user)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """The workflow has the last word on a save: what it refuses is reported, and nothing is saved."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except workflow.WorkflowError as error:
+            messages.error(request, str(error))
+            return HttpResponseRedirect(request.get_full_path())
+
+    @admin.display(description="Claim")
+    def claim_text(self, verdict):
+        return str(verdict.claim)
+
+    @admin.display(description="Evidence on the claim")
+    def claim_evidence(self, verdict):
+        evidence = verdict.claim.evidence.all() if verdict.claim_id else []
+        if not evidence:
+            return "None yet."
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li>{} <a href="{}" rel="noopener noreferrer">{}</a> — {}</li>',
+                ((e.get_stance_display(), e.url, e.title, e.excerpt) for e in evidence),
+            ),
+        )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        moves = workflow.moves_for(obj, request.user) if obj else []
+        context["verdict_moves"] = [
+            (move.capitalize(), reverse("admin:claims_verdict_move", args=[obj.pk, MOVE_SLUGS[move]])) for move in moves
+        ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self):
+        move_view = self.admin_site.admin_view(self.move_view)
+        return [path("<int:object_id>/move/<slug:move>/", move_view, name="claims_verdict_move"), *super().get_urls()]
+
+    def move_view(self, request, object_id, move):
+        """Confirm a workflow move on one verdict, then make it with the version that was shown."""
+        verdict = get_object_or_404(Verdict, pk=object_id)
+        if move not in SLUG_MOVES or not self.has_view_permission(request, verdict):
+            raise PermissionDenied
+        move_name = SLUG_MOVES[move]
+        needs_reason = workflow.VERDICT_MOVES[move_name].needs_reason
+        form = MoveForm(request.POST or None, needs_reason=needs_reason, initial={"read_version": verdict.version})
+        change_url = reverse("admin:claims_verdict_change", args=[verdict.pk])
+        if request.method == "POST" and form.is_valid():
+            verdict.version = form.cleaned_data["read_version"]
+            try:
+                result = workflow.make_move(
+                    verdict, user=request.user, move=move_name, reason=form.cleaned_data.get("reason", "")
+                )
+            except workflow.WorkflowError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, f"Verdict {verdict.pk}: {move_name} done.")
+                return HttpResponseRedirect(reverse("admin:claims_verdict_change", args=[result.pk]))
+            return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{move_name.capitalize()}: {verdict}",
+            "form": form,
+            "verdict": verdict,
+            "move_name": move_name,
+            "change_url": change_url,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/claims/verdict/move.html", context)
+
+    @admin.action(description="Export selected verdicts as CSV")
+    def export_csv(self, request, queryset):
+        return streaming_response(FORMATS["csv"], queryset.order_by("pk"))
+
+    @admin.action(description="Export the published ones of selected verdicts as ClaimReview")
+    def export_claimreview(self, request, queryset):
+        return streaming_response(FORMATS["claimreview"], queryset.order_by("pk"))
+
+
+class MoveForm(forms.Form):
+    read_version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, needs_reason: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if needs_reason:
+            self.fields["reason"].required = True
+        else:
+            del self.fields["reason"]
