@@ -200,7 +200,11 @@ class Speaker(models.Model):
     Kind = SpeakerKind
 
     name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200)
+    slug = models.SlugField(
+        max_length=200,
+        blank=True,
+        help_text="Left empty, it is made from the name, as claims proposed from articles and imports make it.",
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
     role = models.CharField(max_length=200, blank=True, help_text='For example "U.S. Secretary of State".')
     affiliation = models.CharField(max_length=200, blank=True)
@@ -213,12 +217,20 @@ class Speaker(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="speaker_slug_unique"),
+            models.CheckConstraint(condition=~Q(slug=""), name="speaker_slug_not_empty"),
             _choices_constraint("kind", SpeakerKind, "speaker"),
             models.CheckConstraint(condition=~Q(name=""), name="speaker_name_not_empty"),
         ]
 
     def __str__(self):
         return f"{self.name}, {self.role}" if self.role else self.name
+
+    def save(self, *args, **kwargs):
+        self.slug = self.slug or Speaker.slug_for(self.name)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        self.slug = self.slug or Speaker.slug_for(self.name)
 
     @classmethod
     def slug_for(cls, name: str) -> str:

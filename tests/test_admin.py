@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from claims.models import Claim, Evidence, Source, Verdict
+from claims.models import Claim, Evidence, Source, Speaker, Verdict
 from tests.factories import (
     ClaimFactory,
     EvidenceFactory,
@@ -317,6 +317,13 @@ class TestClaimForm:
         assert response.status_code == 200
         assert "no longer occur in this text" in response.content.decode()
         assert Source.objects.get(pk=source.pk).text == "He said jobs grew by 3 percent."
+
+
+def test_a_speaker_added_without_slug_gets_the_one_intake_matches_on(as_reviewer):
+    data = {"name": "Søren Kierkegaard", "slug": "", "kind": "person"}
+    response = as_reviewer.post(reverse("admin:claims_speaker_add"), data)
+    assert response.status_code == 302
+    assert Speaker.objects.get().slug == Speaker.slug_for("Søren Kierkegaard")
 
 
 class TestVerdictReview:

@@ -118,6 +118,11 @@ class TestTheNewsroom:
         verdict = staff_client.get(f"/api/v1/verdicts/{newsroom['draft'].pk}/").json()
         assert verdict["author"] == newsroom["draft"].author.username
 
+    def test_a_speaker_recorded_without_slug_gets_the_one_intake_matches_on(self, staff_client):
+        speaker = staff_client.post("/api/v1/speakers/", {"name": "Søren Kierkegaard"}, format="json")
+        assert speaker.status_code == 201, speaker.content
+        assert speaker.json()["slug"] == Speaker.slug_for("Søren Kierkegaard")
+
     def test_staff_record_speakers_sources_topics_and_claims(self, staff_client):
         speaker = staff_client.post("/api/v1/speakers/", {"name": "Ana Ruiz", "slug": "ana-ruiz"}, format="json")
         assert speaker.status_code == 201, speaker.content

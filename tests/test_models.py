@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from claims.models import Claim, Rating, Source, StaleVersionError, Verdict
+from claims.models import Claim, Rating, Source, Speaker, StaleVersionError, Verdict
 from tests.factories import (
     ClaimFactory,
     EvidenceFactory,
@@ -52,6 +52,17 @@ class TestSingleTableRulesInTheDatabase:
     def test_it_refuses_a_speaker_slug_registered_twice(self):
         SpeakerFactory(slug="mike-pompeo")
         refused_by_database(lambda: SpeakerFactory(slug="mike-pompeo"))
+
+    def test_it_refuses_a_speaker_without_slug(self):
+        speaker = SpeakerFactory()
+        refused_by_database(lambda: update(speaker, slug=""), "speaker_slug_not_empty")
+
+    def test_a_speaker_saved_without_slug_gets_the_one_intake_matches_on(self):
+        speaker = Speaker(name="习近平")
+        speaker.full_clean()
+        speaker.save()
+        assert speaker.slug == Speaker.slug_for("习近平") != ""
+        assert Speaker.objects.create(name="Søren Kierkegaard").slug == Speaker.slug_for("Søren Kierkegaard")
 
     def test_it_refuses_a_topic_slug_registered_twice(self):
         TopicFactory(slug="oil")

@@ -19,7 +19,6 @@ class SpeakerAdmin(SimpleHistoryAdmin):
     list_display = ["name", "kind", "role", "affiliation"]
     list_filter = ["kind"]
     search_fields = ["name", "role", "affiliation"]
-    prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Rating)
