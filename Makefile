@@ -43,6 +43,7 @@ test: $(VENV)/.installed-dev node_modules/.installed
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 # Known vulnerabilities in the pinned dependencies, from PyPI's advisory data (needs to reach pypi.org).
 audit: $(VENV)/.installed-dev

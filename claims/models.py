@@ -1,4 +1,7 @@
-"""The claims domain: sources, speakers, claims, ratings, verdicts and evidence (DESIGN.md, section 2).
+"""The claims domain: sources, speakers, claims, ratings, verdicts and evidence.
+
+docs/architecture.md ("The domain model") describes it, and "Where each rule lives" says which
+rules are here.
 
 Single-table rules live in database constraints so that no write path can break them; rules that
 span records (a claim against its source) live in ``clean()``, which every write path runs through
@@ -49,7 +52,7 @@ def sees_unpublished(user, model: type[models.Model]) -> bool:
 
 
 class VisibleQuerySet(models.QuerySet):
-    """Records that the public may see are those behind a published claim (DESIGN.md, section 3)."""
+    """Records that the public may see are those behind a published claim (docs/architecture.md, "Visibility")."""
 
     public_claim_paths: tuple[str, ...] = ()
 

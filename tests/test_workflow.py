@@ -1,4 +1,4 @@
-"""The workflow rules of DESIGN.md section 3: legal moves, roles, four eyes, no lost updates."""
+"""The workflow rules of docs/architecture.md ("The workflow"): legal moves, roles, four eyes, no lost updates."""
 
 import threading
 

@@ -1,4 +1,4 @@
-"""The newsroom's roles as groups (DESIGN.md, section 3).
+"""The newsroom's roles as groups (docs/architecture.md, "The workflow").
 
 Editors triage, assign, publish and retract; reviewers add claims, evidence and draft verdicts;
 researchers read published material through the API and get no admin permissions. Members of the
