@@ -5,7 +5,8 @@ rules are here.
 
 Single-table rules live in database constraints so that no write path can break them; rules that
 span records (a claim against its source) live in ``clean()``, which every write path runs through
-``full_clean()``: the admin's forms, the workflow functions and the loaders.
+``full_clean()``: the admin's forms, the API, the workflow functions and the loaders. What a
+published record said is refused by ``save()`` as well (``FrozenOncePublished``).
 """
 
 import re
@@ -276,9 +277,10 @@ class Rating(models.Model):
 class FrozenOncePublished(models.Model):
     """A record whose published content never changes in place, whatever writes it.
 
-    ``clean()`` refuses such a change with the fields at fault, for forms and the API; ``save()``
-    refuses it too, so that a loader, a command or a shell write that skips validation cannot
-    change what readers saw either. Corrections and retractions go through the workflow.
+    ``clean()`` refuses such a change with the fields at fault, for forms and the API; the model's
+    ``save()`` calls ``refuse_frozen_changes`` too, so that a loader, a command or a shell write that
+    skips validation cannot change what readers saw either. Corrections and retractions go through
+    the workflow.
     """
 
     FROZEN_WHEN_PUBLISHED: tuple[str, ...] = ()

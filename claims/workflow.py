@@ -358,5 +358,5 @@ def make_move(
         Move.CORRECT: lambda: verdict_correct(verdict=obj, user=user),
     }
     if move not in _rules_of(obj) or move not in makers:
-        raise IllegalMoveError(f"Cannot {move} {type(obj).__name__.lower()} {obj.pk}: it is not a move of one.")
+        raise ValueError(f"make_move does not {move} a {type(obj).__name__.lower()}.")
     return makers[move]()

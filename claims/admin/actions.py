@@ -95,9 +95,9 @@ def move_action(
     """An admin action making ``move`` on each selected row.
 
     ``form`` asks for the move's input first, on a page called ``title`` (``done`` is formatted with
-    the input); ``of_verdict_in`` makes
-    a claim list's action move the claim's verdict in that state (``verdict_to_move``); ``arguments``
-    turns the form's data into the move's; ``allowed`` narrows who is offered it beyond the move's role.
+    the input); ``of_verdict_in`` makes a claim list's action move the claim's verdict in that state
+    (``verdict_to_move``); ``arguments`` turns the form's data into the move's; ``allowed`` narrows
+    who is offered it beyond the roles the move allows.
     """
 
     def action(modeladmin, request, queryset):
@@ -114,7 +114,7 @@ def move_action(
 
     action.__name__ = name
     action.short_description = description
-    action.allowed = allowed or (lambda user: workflow.role_allows(user, move))
+    action.allowed = lambda user: workflow.role_allows(user, move) and (allowed is None or allowed(user))
     return action
 
 
