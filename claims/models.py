@@ -18,7 +18,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, URLValidator
 from django.db import connections, models, transaction
 from django.db.models import Exists, F, Func, OuterRef, Q, Subquery, Value
+from django.db.models.signals import m2m_changed, pre_delete
+from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
@@ -167,6 +170,17 @@ class Source(models.Model):
     def key(self) -> tuple:
         return Source.key_for(url=self.url, title=self.title, publisher=self.publisher)
 
+    def as_shown(self) -> dict:
+        """The source as a fact-check page shows it (``Claim.as_shown``)."""
+        return {
+            "id": self.pk,
+            "title": self.title,
+            "url": self.url,
+            "publisher": self.publisher,
+            "published_on": self.published_on.isoformat() if self.published_on else None,
+            "kind": self.kind,
+        }
+
     def clean(self):
         if self.pk is None:
             return
@@ -295,10 +309,18 @@ class FrozenOncePublished(models.Model):
         if self._state.adding:
             return []
         columns = {name: self._meta.get_field(name).attname for name in self.FROZEN_WHEN_PUBLISHED}
-        stored = type(self)._base_manager.filter(pk=self.pk).values("status", *columns.values()).first()
-        if stored is None or stored["status"] not in self.FROZEN_IN_STATUSES:
+        stored = self.stored_if_frozen(list(columns.values()))
+        if stored is None:
             return []
         return [name for name, column in columns.items() if getattr(self, column) != stored[column]]
+
+    def stored_if_frozen(self, columns: list[str]) -> dict | None:
+        """The stored values of ``columns`` if the stored record is frozen, else None."""
+        stored = type(self)._base_manager.filter(pk=self.pk).values("status", *columns).first()
+        return stored if stored is not None and stored["status"] in self.FROZEN_IN_STATUSES else None
+
+    def is_frozen(self) -> bool:
+        return not self._state.adding and self.stored_if_frozen([]) is not None
 
     def refuse_frozen_changes(self) -> None:
         changed = self.frozen_changes()
@@ -466,10 +488,22 @@ class Claim(FrozenOncePublished):
 
     DatePrecision = DatePrecision
 
-    # What a published fact-check says it checked must not shift under it.
-    FROZEN_WHEN_PUBLISHED = ("text", "is_verbatim", "speaker", "source", "claim_date", "claim_date_precision")
+    # What a published fact-check says it checked must not shift under it. (Where it was first made
+    # also decides which sources the public may read.)
+    FROZEN_WHEN_PUBLISHED = (
+        "text",
+        "is_verbatim",
+        "context",
+        "speaker",
+        "source",
+        "claim_date",
+        "claim_date_precision",
+        "first_appearance",
+    )
     FROZEN_IN_STATUSES = (ClaimStatus.PUBLISHED,)
     FROZEN_MESSAGE = "The claim is published: what its fact-check checked cannot change."
+    # What the public representation shows of the claim itself (its topics are followed by a signal).
+    PUBLIC_FIELDS = (*FROZEN_WHEN_PUBLISHED, "checkworthiness", "status", "current_verdict")
 
     text = models.TextField()
     is_verbatim = models.BooleanField(default=False, help_text="The text is a direct quote of the speaker.")
@@ -505,6 +539,8 @@ class Claim(FrozenOncePublished):
     notes = models.TextField(blank=True, help_text="Internal notes for the newsroom; never published.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # What readers and the public API see changed; internal notes and assignments do not move it.
+    public_updated_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
@@ -521,6 +557,14 @@ class Claim(FrozenOncePublished):
     )
     search_vector = models.GeneratedField(
         expression=ClaimSearchDocument(), output_field=SearchVectorField(null=True), db_persist=True
+    )
+    # One address for the claim's fact-check across its corrections (``factcheck_url``).
+    slug = models.SlugField(
+        max_length=100,
+        blank=True,
+        editable=False,
+        db_index=False,  # the unique constraint's index serves look-ups
+        help_text="Address of the claim's public fact-check page, set when it is first published.",
     )
 
     history = HistoricalRecords(m2m_fields=[topics], excluded_fields=["search_vector"])
@@ -559,6 +603,7 @@ class Claim(FrozenOncePublished):
                 name="claim_assigned_has_assignee",
                 violation_error_message="An assigned claim or one in review needs an assignee.",
             ),
+            models.UniqueConstraint(fields=["slug"], condition=~Q(slug=""), name="claim_slug_unique"),
         ]
 
     def __str__(self):
@@ -566,7 +611,15 @@ class Claim(FrozenOncePublished):
 
     def save(self, *args, **kwargs):
         self.refuse_frozen_changes()
+        if self._state.adding or self.public_changes():
+            self.public_updated_at = timezone.now()
         super().save(*args, **kwargs)
+
+    def public_changes(self) -> list[str]:
+        """The fields the public sees whose value differs from the stored claim's."""
+        columns = {name: self._meta.get_field(name).attname for name in self.PUBLIC_FIELDS}
+        stored = Claim._base_manager.filter(pk=self.pk).values(*columns.values()).first() or {}
+        return [name for name, column in columns.items() if getattr(self, column) != stored.get(column)]
 
     @property
     def key(self) -> tuple[int, str]:
@@ -588,6 +641,40 @@ class Claim(FrozenOncePublished):
         if errors:
             raise ValidationError(errors)
 
+    def as_shown(self) -> dict:
+        """The claim as a fact-check page shows it, to keep with the version an editor approves
+        (``Verdict.shown``): later edits of the speaker, the sources or the topics do not change it."""
+        return {
+            "text": self.text,
+            "is_verbatim": self.is_verbatim,
+            "context": self.context,
+            "claim_date": self.claim_date.isoformat() if self.claim_date else None,
+            "claim_date_precision": self.claim_date_precision,
+            "speaker": {
+                "id": self.speaker_id,
+                "name": self.speaker.name,
+                "kind": self.speaker.kind,
+                "role": self.speaker.role,
+                "same_as": self.speaker.same_as,
+            },
+            "source": self.source.as_shown(),
+            "first_appearance": self.first_appearance.as_shown() if self.first_appearance_id else None,
+            "topics": [{"name": topic.name, "slug": topic.slug} for topic in self.topics.all()],
+        }
+
+    def current_factcheck_url(self) -> str | None:
+        """Where the claim's current fact-check is read (``Verdict.factcheck_url``), with no query for the
+        claim its verdict belongs to: it is this one."""
+        verdict = self.current_verdict
+        if verdict is None:
+            return None
+        verdict.claim = self
+        return verdict.factcheck_url()
+
+    def factcheck_address(self) -> str:
+        """The absolute address of the claim's fact-check page."""
+        return f"{settings.PUBLIC_URL}{reverse('factcheck', args=[self.slug])}"
+
     def refresh_current_verdict(self) -> None:
         """Point at the claim's current fact-check (``VerdictQuerySet.current_first``), or at none; the
         caller saves the claim."""
@@ -602,13 +689,25 @@ class VerdictStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     IN_REVIEW = "in_review", "In review"
     PUBLISHED = "published", "Published"
+    SUPERSEDED = "superseded", "Superseded by a correction"
     RETRACTED = "retracted", "Retracted"
+
+
+# Verdicts that have been public: what readers saw stays on record, never edited in place.
+PUBLIC_VERDICT_STATUSES = (VerdictStatus.PUBLISHED, VerdictStatus.SUPERSEDED, VerdictStatus.RETRACTED)
+
+
+class ChangeKind(models.TextChoices):
+    """What a new version of a published fact-check changes, as corrections policies tell them apart."""
+
+    CORRECTION = "correction", "Correction"  # the finding, the rating or a fact it rests on
+    UPDATE = "update", "Update"  # a typo, a link, wording: nothing a reader relied on
 
 
 class VerdictQuerySet(VisibleQuerySet):
     def public_condition(self) -> Q:
-        # A retraction stays public with its reason, as long as the claim it was about is.
-        return Q(status__in=[VerdictStatus.PUBLISHED, VerdictStatus.RETRACTED], claim__status=ClaimStatus.PUBLISHED)
+        # Superseded versions and retractions stay public, with their notes, as long as the claim is.
+        return Q(status__in=PUBLIC_VERDICT_STATUSES, claim__status=ClaimStatus.PUBLISHED)
 
     def latest_first(self):
         """Newest publication first. An imported fact-check whose publisher gave no date comes after
@@ -661,9 +760,14 @@ class Verdict(FrozenOncePublished):
         "publisher_name",
         "publisher_url",
         "corrects",
+        "change_kind",
+        "change_note",
         "slug",
+        "shown",
     )
-    FROZEN_IN_STATUSES = (VerdictStatus.PUBLISHED, VerdictStatus.RETRACTED)
+    FROZEN_IN_STATUSES = PUBLIC_VERDICT_STATUSES
+    # What its author writes: whoever changes one of these has a hand in the version (``contributors``).
+    CONTENT_FIELDS = ("rating", "headline", "summary", "body", "change_kind", "change_note")
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="verdicts")
     rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="verdicts", null=True, blank=True)
@@ -688,19 +792,42 @@ class Verdict(FrozenOncePublished):
         blank=True,
         help_text="The published verdict that this one corrects.",
     )
+    change_kind = models.CharField(
+        max_length=20,
+        choices=ChangeKind.choices,
+        blank=True,
+        help_text="For a new version of a published fact-check: a correction, or a minor update.",
+    )
+    change_note = models.TextField(
+        blank=True,
+        help_text="For a new version of a published fact-check: what it changes and why. Readers see it.",
+    )
     url = HttpUrlField(blank=True, help_text="Canonical address of the published fact-check.")
     language = models.CharField(max_length=35, default="en", validators=[language_tag_validator])
     publisher_name = models.CharField(
         max_length=200, blank=True, help_text="For verdicts imported from another fact-checker; empty for our own."
     )
     publisher_url = HttpUrlField(blank=True)
+    rating_url = HttpUrlField(
+        blank=True, help_text="For verdicts imported from another fact-checker: where they define this rating."
+    )
     slug = models.SlugField(
         max_length=100,
         blank=True,
         editable=False,
         db_index=False,  # the unique constraint's index serves look-ups
-        help_text="Address of the public fact-check page, set on publication.",
+        help_text="The address this version was first published at: its claim's fact-check's, or a redirect to it.",
     )
+    # The claim as the version shows it, kept when an editor approves it (``Claim.as_shown``).
+    shown = models.JSONField(null=True, blank=True, editable=False)
+    evidence = models.ManyToManyField(
+        "Evidence",
+        related_name="cited_by",
+        blank=True,
+        help_text="The evidence the verdict rests on; fixed once it goes to review.",
+    )
+    # Everyone who wrote or changed its text or rating: none of them may approve it.
+    contributors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -722,6 +849,19 @@ class Verdict(FrozenOncePublished):
             _choices_constraint("status", VerdictStatus, "verdict"),
             models.UniqueConstraint(fields=["url"], condition=~Q(url=""), name="verdict_url_unique"),
             models.UniqueConstraint(fields=["slug"], condition=~Q(slug=""), name="verdict_slug_unique"),
+            # A claim's fact-check is one version at a time: a correction supersedes the one it corrects.
+            models.UniqueConstraint(
+                fields=["claim"],
+                condition=Q(status="published", publisher_name=""),
+                name="verdict_one_published_own_per_claim",
+                violation_error_message="The claim already has a published fact-check of ours: correct it instead.",
+            ),
+            models.CheckConstraint(
+                condition=Q(corrects__isnull=True, change_kind="")
+                | (Q(corrects__isnull=False) & ~Q(change_kind="") & (Q(status="draft") | ~Q(change_note=""))),
+                name="verdict_correction_has_note",
+                violation_error_message="A correction says what kind it is and, once submitted, what it changes.",
+            ),
             # An imported fact-check is stored as its publisher wrote it, and many give no headline or summary.
             models.CheckConstraint(
                 condition=Q(status="draft")
@@ -741,7 +881,7 @@ class Verdict(FrozenOncePublished):
             ),
             models.CheckConstraint(
                 condition=~Q(publisher_name="")
-                | ~Q(status__in=["published", "retracted"])
+                | ~Q(status__in=["published", "superseded", "retracted"])
                 | Q(approved_by__isnull=False, published_at__isnull=False),
                 name="verdict_own_published_is_approved",
                 violation_error_message="A published verdict of our own needs an approver and a publication time.",
@@ -794,12 +934,12 @@ class Verdict(FrozenOncePublished):
 
     def factcheck_url(self) -> str | None:
         """Where the fact-check is read: its canonical address (for an imported one, its publisher's
-        page), else its public page here; none before publication. ``exports.selection.factcheck_url``
-        is the same rule in SQL."""
+        page), else its claim's fact-check page here, one address for every version; none before
+        publication. ``outputs.columns.factcheck_url`` is the same rule in SQL."""
         if self.url:
             return self.url
-        if self.slug:
-            return f"{settings.PUBLIC_URL}{reverse('factcheck', args=[self.slug])}"
+        if self.status in PUBLIC_VERDICT_STATUSES and not self.publisher_name and self.claim.slug:
+            return self.claim.factcheck_address()
         return None
 
     @staticmethod
@@ -826,11 +966,30 @@ class EvidenceKind(models.TextChoices):
 
 class EvidenceQuerySet(VisibleQuerySet):
     def public_condition(self) -> Q:
-        return Q(claim__status=ClaimStatus.PUBLISHED)
+        # Evidence is published with a fact-check that cites it, not before.
+        return Exists(Verdict.objects.filter(Verdict.objects.public_condition(), evidence=OuterRef("pk")))
 
 
-class Evidence(models.Model):
-    """Material that supports, refutes or gives context to a claim."""
+class Evidence(FrozenOncePublished):
+    """Material that supports, refutes or gives context to a claim.
+
+    A verdict cites the evidence it rests on. Once a verdict that cites it goes to review, it never
+    changes and is never deleted: what the approver read is what readers see. New evidence joins the
+    claim's drafts; a published fact-check takes new evidence in a correction.
+    """
+
+    FROZEN_WHEN_PUBLISHED = (
+        "claim",
+        "url",
+        "title",
+        "publisher",
+        "excerpt",
+        "stance",
+        "kind",
+        "published_on",
+        "archived_url",
+    )
+    FROZEN_MESSAGE = "A verdict in review or published cites this evidence: add new evidence to a correction instead."
 
     Stance = EvidenceStance
 
@@ -870,3 +1029,124 @@ class Evidence(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.refuse_frozen_changes()
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if adding:
+            for draft in Verdict.objects.filter(claim=self.claim_id, status=VerdictStatus.DRAFT):
+                draft.evidence.add(self)
+
+    def clean(self):
+        self.refuse_frozen_changes()
+
+    def stored_if_frozen(self, columns: list[str]) -> dict | None:
+        if not self.cited_by.exclude(status=VerdictStatus.DRAFT).exists():
+            return None
+        return Evidence._base_manager.filter(pk=self.pk).values(*columns).first()
+
+
+class FactCheckEventKind(models.TextChoices):
+    PUBLISHED = "published", "Published"
+    CORRECTED = "corrected", "Corrected"
+    UPDATED = "updated", "Updated"
+    RETRACTED = "retracted", "Retracted"
+    REINSTATED = "reinstated", "Reinstated"
+
+
+class FactCheckEventQuerySet(VisibleQuerySet):
+    def public_condition(self) -> Q:
+        return Q(claim__status=ClaimStatus.PUBLISHED)
+
+
+class FactCheckEvent(models.Model):
+    """One public change to a claim's fact-check, as its page lists them: published, corrected,
+    updated, retracted, reinstated, each with its note and date. Written by the workflow, never
+    edited: it is the record of what readers were told and when."""
+
+    Kind = FactCheckEventKind
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="factcheck_events")
+    verdict = models.ForeignKey(Verdict, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    note = models.TextField(blank=True)
+    happened_at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+
+    objects = FactCheckEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-happened_at", "-pk"]
+        indexes = [models.Index(fields=["claim", "-happened_at"], name="factcheck_event_claim")]
+        constraints = [
+            _choices_constraint("kind", FactCheckEventKind, "factcheck_event"),
+            models.CheckConstraint(
+                condition=Q(kind="published") | ~Q(note=""),
+                name="factcheck_event_has_note",
+                violation_error_message="Readers are told why a fact-check was corrected, retracted or reinstated.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.happened_at:%Y-%m-%d}: {self.verdict}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError("What readers were told is never edited: record a new event instead.")
+        super().save(*args, **kwargs)
+
+
+class Methodology(models.Model):
+    """The public methodology page (``/methodology/``): how the newsroom rates, checks, approves and
+    corrects. The rating scale itself is listed from the ratings. One row, edited in the admin."""
+
+    introduction = models.TextField(help_text="Who checks what, and why. Plain text; blank lines separate paragraphs.")
+    process = models.TextField(help_text="How a claim is chosen, researched, written up and approved.")
+    corrections_policy = models.TextField(help_text="When and how published fact-checks are corrected or retracted.")
+    how_to_request_a_correction = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "methodology"
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="methodology_single_row")]
+
+    def __str__(self):
+        return "Methodology"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+
+@receiver(pre_delete, sender=Verdict)
+@receiver(pre_delete, sender=Evidence)
+def refuse_to_delete_what_readers_saw(sender, instance, **kwargs):
+    """Every delete, a queryset's included: a verdict past draft, or evidence one cites, stays on record."""
+    if instance.is_frozen():
+        raise ValidationError(f"{sender._meta.verbose_name.capitalize()} {instance.pk} is on the public record.")
+
+
+@receiver(m2m_changed, sender=Claim.topics.through)
+def note_a_public_change_of_topics(sender, instance, action, reverse, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        claims = instance.claims.all() if reverse else Claim.objects.filter(pk=instance.pk)
+        claims.update(public_updated_at=timezone.now())
+
+
+@receiver(m2m_changed, sender=Verdict.evidence.through)
+def refuse_to_change_the_evidence_of_a_submitted_verdict(sender, instance, action, reverse, **kwargs):
+    """A verdict's citations are fixed once it goes to review, whatever changes them."""
+    if action not in ("pre_add", "pre_remove", "pre_clear"):
+        return
+    if not reverse:
+        verdicts = [instance]
+    elif action == "pre_clear":
+        verdicts = instance.cited_by.all()
+    else:
+        verdicts = Verdict.objects.filter(pk__in=kwargs["pk_set"])
+    submitted = [verdict for verdict in verdicts if verdict.status != VerdictStatus.DRAFT]
+    if submitted:
+        raise ValidationError({"evidence": f"Verdict {submitted[0].pk} is past draft: the evidence it cites is fixed."})

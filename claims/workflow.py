@@ -8,6 +8,7 @@ by ``Move``, so that a misspelt move fails where it is written, not when someone
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -15,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from claims.models import Claim, StaleVersionError, Verdict
+from claims.models import ChangeKind, Claim, FactCheckEvent, StaleVersionError, Verdict
 
 ClaimStatus = Claim.Status
 VerdictStatus = Verdict.Status
@@ -32,6 +33,7 @@ class Move(StrEnum):
     SEND_BACK = "send back"
     PUBLISH = "publish"
     RETRACT = "retract"
+    REINSTATE = "reinstate"
     CORRECT = "correct"
 
 
@@ -77,11 +79,20 @@ CLAIM_MOVES = _table(
 )
 VERDICT_MOVES = _table(
     MoveRule(Move.SUBMIT, "change_verdict", {VerdictStatus.DRAFT: VerdictStatus.IN_REVIEW}),
-    MoveRule(Move.SEND_BACK, "publish_verdict", {VerdictStatus.IN_REVIEW: VerdictStatus.DRAFT}),
+    MoveRule(Move.SEND_BACK, "publish_verdict", {VerdictStatus.IN_REVIEW: VerdictStatus.DRAFT}, needs_reason=True),
     MoveRule(Move.PUBLISH, "publish_verdict", {VerdictStatus.IN_REVIEW: VerdictStatus.PUBLISHED}),
     MoveRule(Move.RETRACT, "retract_verdict", {VerdictStatus.PUBLISHED: VerdictStatus.RETRACTED}, needs_reason=True),
-    MoveRule(Move.CORRECT, "add_verdict", {VerdictStatus.PUBLISHED: VerdictStatus.PUBLISHED}),
+    # Never a side effect of another move: an earlier version becomes current again only by this one.
+    MoveRule(
+        Move.REINSTATE,
+        "retract_verdict",
+        {VerdictStatus.SUPERSEDED: VerdictStatus.PUBLISHED, VerdictStatus.RETRACTED: VerdictStatus.PUBLISHED},
+        needs_reason=True,
+    ),
+    MoveRule(Move.CORRECT, "add_verdict", {VerdictStatus.PUBLISHED: VerdictStatus.PUBLISHED}, needs_reason=True),
 )
+# Another fact-checker's verdict is theirs to correct or retract; here it is only recorded.
+OWN_ONLY = {Move.RETRACT, Move.REINSTATE, Move.CORRECT}
 MOVES = {**CLAIM_MOVES, **VERDICT_MOVES}
 ASSIGN_OTHERS = "assign_claim"
 
@@ -139,6 +150,11 @@ def _check(move: Move, obj: Claim | Verdict, user: AbstractBaseUser, reason: str
         state = obj.get_status_display().lower()
         allowed = ", ".join(moves_from(obj)) or "none"
         raise IllegalMoveError(f"Cannot {move} {label} {obj.pk}: it is {state}. Allowed from {state}: {allowed}.")
+    if move in OWN_ONLY and obj.publisher_name:
+        raise IllegalMoveError(
+            f"Cannot {move} {label} {obj.pk}: it is {obj.publisher_name}'s fact-check, "
+            "recorded here as they published it."
+        )
     if rule.needs_reason and not reason.strip():
         raise WorkflowError(f"Cannot {move} {label} {obj.pk} without a reason.")
     return rule.edges[obj.status]
@@ -158,19 +174,26 @@ def _lock_verdict(verdict: Verdict) -> Verdict:
     return fresh
 
 
-def _save(obj: Claim | Verdict, user: AbstractBaseUser) -> None:
+def _save(obj: Claim | Verdict, user: AbstractBaseUser, why: str) -> None:
+    """Validate and save, recording in the history who made the change and why."""
     obj.full_clean()
     obj._history_user = user  # the history names who moved it, also outside a web request
+    obj._change_reason = why
     try:
         obj.save()
     except StaleVersionError as error:
         raise ConflictError(str(error)) from error
 
 
-def _set_claim_status(claim: Claim, status: str, user: AbstractBaseUser) -> None:
+def _because(move: Move, reason: str = "") -> str:
+    """A history row's reason: the move, and the reason given for it."""
+    return f"{move.capitalize()}: {reason.strip()}" if reason.strip() else move.capitalize()
+
+
+def _set_claim_status(claim: Claim, status: str, user: AbstractBaseUser, why: str) -> None:
     if claim.status != status:
         claim.status = status
-        _save(claim, user)
+        _save(claim, user, why)
 
 
 # Claims
@@ -181,7 +204,7 @@ def claim_mark_checkworthy(*, claim: Claim, user: AbstractBaseUser) -> Claim:
     claim = _lock_claim(claim)
     claim.status = _check(Move.MARK_CHECKWORTHY, claim, user)
     claim.rejection_reason = ""
-    _save(claim, user)
+    _save(claim, user, _because(Move.MARK_CHECKWORTHY))
     return claim
 
 
@@ -190,7 +213,7 @@ def claim_reject(*, claim: Claim, user: AbstractBaseUser, reason: str) -> Claim:
     claim = _lock_claim(claim)
     claim.status = _check(Move.REJECT, claim, user, reason)
     claim.rejection_reason = reason.strip()
-    _save(claim, user)
+    _save(claim, user, _because(Move.REJECT, reason))
     return claim
 
 
@@ -204,7 +227,7 @@ def claim_assign(*, claim: Claim, user: AbstractBaseUser, assignee: AbstractBase
     if not assignee.is_active or not assignee.has_perm("claims.add_verdict"):
         raise NotAllowedError(f"{assignee} is not a reviewer and cannot be assigned claims.")
     claim.assignee = assignee
-    _save(claim, user)
+    _save(claim, user, f"Assigned to {assignee}")
     return claim
 
 
@@ -212,18 +235,28 @@ def claim_assign(*, claim: Claim, user: AbstractBaseUser, assignee: AbstractBase
 
 
 @transaction.atomic
-def verdict_create(*, verdict: Verdict, author: AbstractBaseUser) -> Verdict:
-    """Save a new draft verdict, written by ``author``, on a claim that has been assigned."""
+def verdict_create(*, verdict: Verdict, author: AbstractBaseUser, evidence=None) -> Verdict:
+    """Save a new draft verdict, written by ``author``, on a claim that has been assigned; it cites
+    ``evidence`` (some of its claim's), else all the evidence the claim has."""
     ensure_can_draft(claim=_lock_claim(verdict.claim), user=author)
+    _refuse_evidence_of_another_claim(evidence, verdict.claim_id)
     verdict.author = author
     verdict.status = VerdictStatus.DRAFT
-    _save(verdict, author)
+    _save(verdict, author, "Drafted")
+    verdict.contributors.add(author)
+    verdict.evidence.set(verdict.claim.evidence.all() if evidence is None else evidence)
     return verdict
 
 
 def ensure_can_draft(*, claim: Claim, user: AbstractBaseUser) -> None:
-    """Refuse to start a verdict on a claim that has not been triaged and assigned."""
+    """Refuse to start a verdict on a claim that has not been triaged and assigned, or whose
+    published fact-check is to be corrected rather than replaced."""
     _check(Move.DRAFT, claim, user)
+    current = claim.verdicts.own().filter(status=VerdictStatus.PUBLISHED).first()
+    if current is not None:
+        raise IllegalMoveError(
+            f"Claim {claim.pk} has a published fact-check (“{current}”): correct it instead of drafting another."
+        )
 
 
 def may_edit(*, verdict: Verdict, user: AbstractBaseUser) -> bool:
@@ -241,19 +274,30 @@ def may_edit(*, verdict: Verdict, user: AbstractBaseUser) -> bool:
 
 @transaction.atomic
 def verdict_update(*, verdict: Verdict, user: AbstractBaseUser, changes: dict) -> Verdict:
-    """Change fields of a draft, which stays on its claim; refused with ``ConflictError`` if someone
-    saved it since ``verdict`` was read. Every write path edits drafts through here."""
+    """Change fields of a draft, which stays on its claim, and the evidence it cites (``evidence``:
+    some of its claim's). Whoever changes its text or rating has a hand in it and may not approve
+    it. Refused with ``ConflictError`` if someone saved it since ``verdict`` was read; every write
+    path edits drafts through here."""
     if not may_edit(verdict=verdict, user=user):
         state = verdict.get_status_display().lower()
         raise NotAllowedError(
             f"{user} may not edit verdict {verdict.pk}: it is {state}; only drafts are edited, "
             "by their author or an editor."
         )
-    if "claim" in changes and changes["claim"].pk != Verdict.objects.values_list("claim", flat=True).get(pk=verdict.pk):
+    changes = dict(changes)
+    columns = [Verdict._meta.get_field(name).attname for name in Verdict.CONTENT_FIELDS]
+    stored = Verdict.objects.values("claim", *columns).get(pk=verdict.pk)
+    if "claim" in changes and changes["claim"].pk != stored["claim"]:
         raise ValidationError({"claim": "A verdict stays on the claim it was drafted for."})
+    cited = changes.pop("evidence", None)
+    _refuse_evidence_of_another_claim(cited, stored["claim"])
     for name, value in changes.items():
         setattr(verdict, name, value)
-    _save(verdict, user)
+    _save(verdict, user, "Edited")
+    if any(getattr(verdict, column) != stored[column] for column in columns):
+        verdict.contributors.add(user)
+    if cited is not None:
+        verdict.evidence.set(cited)
     return verdict
 
 
@@ -263,66 +307,116 @@ def verdict_submit(*, verdict: Verdict, user: AbstractBaseUser) -> Verdict:
     verdict.status = _check(Move.SUBMIT, verdict, user)
     if verdict.author_id != user.pk and not user.has_perm("claims.publish_verdict"):
         raise NotAllowedError(f"Only the author or an editor may submit verdict {verdict.pk} for review.")
-    _save(verdict, user)
+    _require_change_note(verdict)
+    _save(verdict, user, _because(Move.SUBMIT))
     claim = _lock_claim(verdict.claim)
     if claim.status == ClaimStatus.ASSIGNED:
-        _set_claim_status(claim, ClaimStatus.IN_REVIEW, user)
+        _set_claim_status(claim, ClaimStatus.IN_REVIEW, user, f"Verdict {verdict.pk} submitted for review")
     return verdict
 
 
 @transaction.atomic
-def verdict_send_back(*, verdict: Verdict, user: AbstractBaseUser) -> Verdict:
-    """Return a verdict in review to its author for changes."""
+def verdict_send_back(*, verdict: Verdict, user: AbstractBaseUser, reason: str) -> Verdict:
+    """Return a verdict in review to its author for changes, saying what to change."""
     verdict = _lock_verdict(verdict)
-    verdict.status = _check(Move.SEND_BACK, verdict, user)
-    _save(verdict, user)
+    verdict.status = _check(Move.SEND_BACK, verdict, user, reason)
+    _save(verdict, user, _because(Move.SEND_BACK, reason))
     claim = _lock_claim(verdict.claim)
     if claim.status == ClaimStatus.IN_REVIEW and not claim.verdicts.filter(status=VerdictStatus.IN_REVIEW).exists():
-        _set_claim_status(claim, ClaimStatus.ASSIGNED, user)
+        _set_claim_status(claim, ClaimStatus.ASSIGNED, user, f"Verdict {verdict.pk} sent back")
     return verdict
 
 
 @transaction.atomic
 def verdict_publish(*, verdict: Verdict, editor: AbstractBaseUser) -> Verdict:
-    """Approve and publish a verdict in review: only an editor who did not write it may."""
+    """Approve and publish a verdict in review: only an editor who wrote none of it may.
+
+    It shows the claim as it is now, for good (``Verdict.shown``), at the claim's one address. A
+    correction supersedes the version it corrects, which must still be the current one.
+    """
     verdict = _lock_verdict(verdict)
     verdict.status = _check(Move.PUBLISH, verdict, editor)
     if verdict.author_id == editor.pk:
         raise NotAllowedError(
             f"{editor} wrote verdict {verdict.pk} and cannot publish it: another editor must approve it."
         )
+    if verdict.contributors.filter(pk=editor.pk).exists():
+        raise NotAllowedError(
+            f"{editor} changed the text or rating of verdict {verdict.pk} and cannot publish it: "
+            "another editor must approve it."
+        )
+    _require_change_note(verdict)
+    claim = _lock_claim(verdict.claim)
+    current = _current_own(claim)
+    if verdict.corrects_id and (current is None or current.pk != verdict.corrects_id):
+        raise IllegalMoveError(
+            f"Cannot publish verdict {verdict.pk}: the version it corrects is no longer the claim's current "
+            "fact-check. Start a correction of the current one."
+        )
+    if not verdict.corrects_id and current is not None:
+        raise IllegalMoveError(
+            f"Cannot publish verdict {verdict.pk}: claim {claim.pk} has a published fact-check; correct it instead."
+        )
+    if current is not None:
+        current.status = VerdictStatus.SUPERSEDED
+        _save(current, editor, f"Superseded by verdict {verdict.pk}")
     verdict.approved_by = editor
     verdict.published_at = timezone.now()
-    verdict.slug = Verdict.slug_for(pk=verdict.pk, headline=verdict.headline)
-    _save(verdict, editor)
-    claim = _lock_claim(verdict.claim)
+    verdict.shown = claim.as_shown()
+    if not claim.slug:
+        claim.slug = verdict.slug = Verdict.slug_for(pk=verdict.pk, headline=verdict.headline)
+    _save(verdict, editor, _because(Move.PUBLISH))
     claim.status = ClaimStatus.PUBLISHED
     claim.refresh_current_verdict()
-    _save(claim, editor)
+    _save(claim, editor, f"Verdict {verdict.pk} published")
+    kind = {ChangeKind.CORRECTION: FactCheckEvent.Kind.CORRECTED, ChangeKind.UPDATE: FactCheckEvent.Kind.UPDATED}
+    event = kind.get(verdict.change_kind, FactCheckEvent.Kind.PUBLISHED)
+    _tell_readers(verdict, event, verdict.change_note, editor, verdict.published_at)
     return verdict
 
 
 @transaction.atomic
 def verdict_retract(*, verdict: Verdict, editor: AbstractBaseUser, reason: str) -> Verdict:
-    """Withdraw a published verdict; it stays on record with the reason."""
+    """Withdraw the claim's published fact-check: its page keeps its address and shows the reason,
+    and no earlier version becomes current again (that is ``verdict_reinstate``)."""
     verdict = _lock_verdict(verdict)
     verdict.status = _check(Move.RETRACT, verdict, editor, reason)
     verdict.retraction_reason = reason.strip()
     verdict.retracted_at = timezone.now()
-    _save(verdict, editor)
+    _save(verdict, editor, _because(Move.RETRACT, reason))
     claim = _lock_claim(verdict.claim)
     claim.refresh_current_verdict()
-    if claim.current_verdict is None:
-        claim.status = ClaimStatus.ASSIGNED if claim.assignee_id else ClaimStatus.CHECKWORTHY
-    _save(claim, editor)
+    _save(claim, editor, f"Verdict {verdict.pk} retracted")
+    _tell_readers(verdict, FactCheckEvent.Kind.RETRACTED, verdict.retraction_reason, editor, verdict.retracted_at)
     return verdict
 
 
 @transaction.atomic
-def verdict_correct(*, verdict: Verdict, user: AbstractBaseUser) -> Verdict:
-    """Start a correction: a new draft that copies a published verdict and replaces it once published."""
+def verdict_reinstate(*, verdict: Verdict, editor: AbstractBaseUser, reason: str) -> Verdict:
+    """Make a superseded or retracted version the claim's fact-check again, with the reason readers read;
+    the version current until now is superseded."""
     verdict = _lock_verdict(verdict)
-    _check(Move.CORRECT, verdict, user)
+    verdict.status = _check(Move.REINSTATE, verdict, editor, reason)
+    claim = _lock_claim(verdict.claim)
+    current = _current_own(claim)
+    if current is not None:
+        current.status = VerdictStatus.SUPERSEDED
+        _save(current, editor, f"Superseded: verdict {verdict.pk} reinstated")
+    verdict.retracted_at, verdict.retraction_reason = None, ""
+    _save(verdict, editor, _because(Move.REINSTATE, reason))
+    claim.status = ClaimStatus.PUBLISHED
+    claim.refresh_current_verdict()
+    _save(claim, editor, f"Verdict {verdict.pk} reinstated")
+    _tell_readers(verdict, FactCheckEvent.Kind.REINSTATED, reason.strip(), editor, timezone.now())
+    return verdict
+
+
+@transaction.atomic
+def verdict_correct(*, verdict: Verdict, user: AbstractBaseUser, reason: str) -> Verdict:
+    """Start a correction: a new draft that copies a published verdict, its evidence and the reason as
+    its note, and supersedes it once published."""
+    verdict = _lock_verdict(verdict)
+    _check(Move.CORRECT, verdict, user, reason)
     correction = Verdict(
         claim=verdict.claim,
         corrects=verdict,
@@ -332,9 +426,33 @@ def verdict_correct(*, verdict: Verdict, user: AbstractBaseUser) -> Verdict:
         summary=verdict.summary,
         body=verdict.body,
         language=verdict.language,
+        change_kind=ChangeKind.CORRECTION,
+        change_note=reason.strip(),
     )
-    _save(correction, user)
+    _save(correction, user, _because(Move.CORRECT, reason))
+    correction.contributors.add(user)
+    correction.evidence.set(verdict.evidence.all())
     return correction
+
+
+def _refuse_evidence_of_another_claim(evidence, claim_id: int) -> None:
+    if evidence is not None and any(item.claim_id != claim_id for item in evidence):
+        raise ValidationError({"evidence": "A verdict cites evidence on its own claim only."})
+
+
+def _current_own(claim: Claim) -> Verdict | None:
+    """The claim's published fact-check of our own, locked."""
+    return claim.verdicts.own().filter(status=VerdictStatus.PUBLISHED).select_for_update().first()
+
+
+def _require_change_note(verdict: Verdict) -> None:
+    if verdict.corrects_id and not verdict.change_note.strip():
+        raise ValidationError({"change_note": "Say what this version changes and why: readers see it on the page."})
+
+
+def _tell_readers(verdict: Verdict, kind: str, note: str, editor: AbstractBaseUser, at: datetime) -> None:
+    """Add the move to the fact-check's public log of changes."""
+    FactCheckEvent.objects.create(claim=verdict.claim, verdict=verdict, kind=kind, note=note, happened_at=at, by=editor)
 
 
 def make_move(
@@ -352,10 +470,11 @@ def make_move(
         Move.REJECT: lambda: claim_reject(claim=obj, user=user, reason=reason),
         Move.ASSIGN: lambda: claim_assign(claim=obj, user=user, assignee=assignee),
         Move.SUBMIT: lambda: verdict_submit(verdict=obj, user=user),
-        Move.SEND_BACK: lambda: verdict_send_back(verdict=obj, user=user),
+        Move.SEND_BACK: lambda: verdict_send_back(verdict=obj, user=user, reason=reason),
         Move.PUBLISH: lambda: verdict_publish(verdict=obj, editor=user),
         Move.RETRACT: lambda: verdict_retract(verdict=obj, editor=user, reason=reason),
-        Move.CORRECT: lambda: verdict_correct(verdict=obj, user=user),
+        Move.REINSTATE: lambda: verdict_reinstate(verdict=obj, editor=user, reason=reason),
+        Move.CORRECT: lambda: verdict_correct(verdict=obj, user=user, reason=reason),
     }
     if move not in _rules_of(obj) or move not in makers:
         raise ValueError(f"make_move does not {move} a {type(obj).__name__.lower()}.")

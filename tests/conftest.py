@@ -66,6 +66,9 @@ def data_migrations(transactional_db):
     """
     importlib.import_module("claims.migrations.0002_default_rating_scale").create_scale(apps, None)
     importlib.import_module("claims.migrations.0003_roles").create_roles(apps, None)
+    published_record = importlib.import_module("claims.migrations.0011_published_record")
+    published_record.write_the_methodology(apps, None)
+    published_record.grant_roles_the_new_records(apps, None)
 
 
 @pytest.fixture

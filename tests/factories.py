@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from claims.models import Claim, Evidence, Rating, Source, Speaker, Topic, Verdict
+from claims.models import Claim, Evidence, FactCheckEvent, Rating, Source, Speaker, Topic, Verdict
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -106,29 +106,62 @@ class VerdictFactory(factory.django.DjangoModelFactory):
         )
 
     @factory.post_generation
-    def publish_claim(verdict, create, extracted, **kwargs):
-        """A published verdict makes its claim published, with the verdict current as ``workflow.verdict_publish``
-        makes it (another publisher's by the rule of ``Claim.refresh_current_verdict``), and gets a page of ours
-        unless it has an address of its own."""
-        if create and verdict.status == Verdict.Status.PUBLISHED:
-            if not verdict.url:
+    def as_the_workflow_leaves_it(verdict, create, extracted, **kwargs):
+        """What ``workflow.verdict_create`` and ``verdict_publish`` leave besides the row: the author among
+        the contributors and the claim's evidence cited; once published, the claim shown as it is, the claim
+        published with its one address, the verdict current (another publisher's by the rule of
+        ``Claim.refresh_current_verdict``; an earlier one of ours superseded) and the publication logged."""
+        if not create:
+            return
+        if verdict.author_id:
+            verdict.contributors.add(verdict.author)
+        Verdict.evidence.through.objects.bulk_create(
+            [Verdict.evidence.through(verdict=verdict, evidence=evidence) for evidence in verdict.claim.evidence.all()]
+        )
+        if verdict.status != Verdict.Status.PUBLISHED:
+            return
+        claim = Claim.objects.get(pk=verdict.claim_id)
+        verdict.shown = claim.as_shown()
+        claims = Claim.objects.filter(pk=claim.pk)
+        claims.update(status=Claim.Status.PUBLISHED)
+        if verdict.publisher_name:
+            Verdict.objects.filter(pk=verdict.pk).update(shown=verdict.shown)
+            claims.refresh_current_verdicts()
+        else:
+            claim.verdicts.own().filter(status=Verdict.Status.PUBLISHED).exclude(pk=verdict.pk).update(
+                status=Verdict.Status.SUPERSEDED
+            )
+            if not claim.slug:
                 verdict.slug = Verdict.slug_for(pk=verdict.pk, headline=verdict.headline)
-                Verdict.objects.filter(pk=verdict.pk).update(slug=verdict.slug)
-            claims = Claim.objects.filter(pk=verdict.claim_id)
-            claims.update(status=Claim.Status.PUBLISHED)
-            if verdict.publisher_name:
-                claims.refresh_current_verdicts()
-            else:
-                claims.update(current_verdict=verdict)
-            verdict.claim.refresh_from_db()
+                claims.update(slug=verdict.slug)
+            Verdict.objects.filter(pk=verdict.pk).update(shown=verdict.shown, slug=verdict.slug)
+            claims.update(current_verdict=verdict)
+            FactCheckEvent.objects.create(
+                claim=claim, verdict=verdict, kind=FactCheckEvent.Kind.PUBLISHED, happened_at=verdict.published_at
+            )
+        verdict.claim.refresh_from_db()
 
 
 class EvidenceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Evidence
+        skip_postgeneration_save = True
 
     claim = factory.SubFactory(ClaimFactory)
     url = factory.Sequence(lambda n: f"https://stats.example/tables/{n}")
     title = "Labour force survey"
     stance = Evidence.Stance.REFUTES
     kind = Evidence.Kind.DATASET
+
+    @factory.post_generation
+    def cited(evidence, create, extracted, **kwargs):
+        """Cited by the verdicts its claim already has, as if it had been there when they were drafted
+        (``cited=False``: added afterwards, as the workflow would leave it)."""
+        if create and extracted is not False:
+            Verdict.evidence.through.objects.bulk_create(
+                [
+                    Verdict.evidence.through(verdict=verdict, evidence=evidence)
+                    for verdict in evidence.claim.verdicts.all()
+                ],
+                ignore_conflicts=True,
+            )

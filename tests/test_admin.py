@@ -138,7 +138,7 @@ class TestClaimActions:
                 f"“{taken}”: Cannot mark check-worthy claim {taken.pk}: it is assigned. "
                 "Allowed from assigned: assign, draft a verdict."
             ),
-            f"Marked check-worthy: {fresh.pk}.",
+            f"Marked check-worthy: “{fresh}”.",  # named by their words, not their ids
         ]
 
     def test_rejecting_asks_for_a_reason_first(self, as_editor):
@@ -155,7 +155,7 @@ class TestClaimActions:
         response = run_action(as_editor, CLAIMS, "assign", [claim], apply="1", assignee=reviewer.pk)
         claim.refresh_from_db()
         assert (claim.status, claim.assignee) == (Claim.Status.ASSIGNED, reviewer)
-        assert messages_of(response) == [f"Assigned to rex: {claim.pk}."]
+        assert messages_of(response) == [f"Assigned to rex: “{claim}”."]
 
     def test_a_reviewer_takes_a_claim(self, as_reviewer, reviewer):
         claim = ClaimFactory(status=Claim.Status.CHECKWORTHY)
@@ -407,7 +407,7 @@ class TestVerdictReview:
         response = as_editor.post(url, {"read_version": verdict.version}, follow=True)
         verdict.refresh_from_db()
         assert (verdict.status, verdict.approved_by) == (Verdict.Status.PUBLISHED, editor)
-        assert messages_of(response) == [f"Verdict {verdict.pk}: publish done."]
+        assert messages_of(response) == [f"Published “{verdict}”."]
 
     def test_the_author_is_refused_on_the_verdict_page(self, client):
         author_editor = UserFactory(role="editor")

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from claims.models import Claim, Evidence, Verdict
+from claims.models import Claim, Evidence, Topic, Verdict
 from tests.api import client_for, error_fields, ids
 from tests.factories import ClaimFactory, EvidenceFactory, SourceFactory, TopicFactory, VerdictFactory, rating
 
@@ -166,18 +166,19 @@ class TestQueryCounts:
 class TestConcurrentDeletes:
     def test_a_record_deleted_between_the_pages_ids_and_its_rows_is_left_out_not_an_error(self):
         claim = published()
-        kept, gone = EvidenceFactory(claim=claim), EvidenceFactory(claim=claim)
+        kept, gone = TopicFactory(), TopicFactory()
+        claim.topics.add(kept, gone)
         deleted = []
 
         def delete_after_the_ids(execute, sql, params, many, context):
             result = execute(sql, params, many, context)
-            if not deleted and sql.startswith('SELECT "claims_evidence"."id" AS "id" FROM'):
+            if not deleted and sql.startswith('SELECT "claims_topic"."id" AS "id" FROM'):
                 deleted.append(gone.pk)
-                Evidence.objects.filter(pk=gone.pk).delete()  # another request's delete, in between
+                Topic.objects.filter(pk=gone.pk).delete()  # another request's delete, in between
             return result
 
         with connection.execute_wrapper(delete_after_the_ids):
-            response = client_for().get("/api/v1/evidence/?cursor=")
+            response = client_for().get("/api/v1/topics/?cursor=")
         assert deleted == [gone.pk]
         assert response.status_code == 200
         assert [row["id"] for row in response.json()["results"]] == [kept.pk]
@@ -189,7 +190,7 @@ class TestPlannedRepresentation:
         from rest_framework.test import APIRequestFactory
 
         from claims.api import serializers
-        from claims.models import Evidence, Verdict
+        from claims.models import Verdict
 
         request = APIRequestFactory().get("/")
         request.user = editor

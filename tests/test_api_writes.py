@@ -233,11 +233,15 @@ class TestWorkflowMoves:
         retracted = client_for(editor).post(f"/api/v1/verdicts/{verdict.pk}/retract/", {"reason": "Wrong data."})
         assert retracted.json()["retraction_reason"] == "Wrong data."
 
-    def test_a_correction_starts_a_new_draft(self, reviewer):
+    def test_a_correction_starts_a_new_draft_saying_why(self, reviewer):
         verdict = VerdictFactory(published=True)
-        response = client_for(reviewer).post(f"/api/v1/verdicts/{verdict.pk}/correct/")
+        refused = client_for(reviewer).post(f"/api/v1/verdicts/{verdict.pk}/correct/")
+        assert refused.status_code == 400
+        assert error_fields(refused) == {"reason"}
+        response = client_for(reviewer).post(f"/api/v1/verdicts/{verdict.pk}/correct/", {"reason": "Wrong year."})
         assert response.status_code == 201
-        assert (response.json()["corrects"], response.json()["status"]) == (verdict.pk, "draft")
+        body = response.json()
+        assert (body["corrects"], body["status"], body["change_note"]) == (verdict.pk, "draft", "Wrong year.")
 
     def test_claims_are_triaged_and_rejected_with_a_reason(self, editor, reviewer):
         claim = ClaimFactory()

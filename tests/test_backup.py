@@ -41,9 +41,9 @@ verdict = workflow.verdict_submit(verdict=verdict, user=reviewer)
 workflow.verdict_publish(verdict=verdict, editor=second_editor)
 workflow.claim_reject(claim=rejected, user=editor, reason="Opinion, not a checkable fact.")
 workflow.claim_mark_checkworthy(claim=checkworthy, user=second_editor)
-evidence = Evidence.objects.first()
+evidence = Evidence.objects.create(claim=checkworthy, title="A table that turned out irrelevant")
 evidence._history_user = editor
-evidence.delete()
+evidence.delete()  # evidence no verdict cites yet, so it may go, on record
 """
 
 

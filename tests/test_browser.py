@@ -125,7 +125,7 @@ def test_a_claim_goes_from_the_queue_to_a_published_verdict_under_four_eyes(live
     page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
     open_verdict_move(page, "Submit for review")
-    expect(page.locator(".messagelist")).to_contain_text("submit for review done")
+    expect(page.locator(".messagelist")).to_contain_text("Submitted for review: “Russia's account of its troops")
 
     # The author's own attempt to publish is refused.
     open_verdict_move(page, "Publish")
@@ -138,7 +138,7 @@ def test_a_claim_goes_from_the_queue_to_a_published_verdict_under_four_eyes(live
     page.get_by_role("link", name="Russia's account of its troops cannot be verified").click()
     expect(page.locator("body")).to_contain_text("Tass: Ryabkov on Russian specialists in Venezuela")
     open_verdict_move(page, "Publish")
-    expect(page.locator(".messagelist")).to_contain_text("publish done")
+    expect(page.locator(".messagelist")).to_contain_text("Published “Russia's account of its troops")
 
     verdict = Verdict.objects.select_related("claim", "author", "approved_by").get()
     assert (verdict.status, verdict.author.username, verdict.approved_by.username) == ("published", "rex", "eli")

@@ -94,6 +94,8 @@ class TestContent:
             "published_at": iso_instant(verdict.published_at),
             "factcheck_url": f"{settings.PUBLIC_URL}/factchecks/{verdict.slug}/",
             "evidence_urls": "https://www.reuters.com/article/venezuela-russia https://www.state.gov/briefing",
+            "change_kind": "",
+            "change_note": "",
         }
 
     def test_the_json_holds_the_same_values_typed(self, seed_factcheck):
@@ -127,6 +129,7 @@ class TestContent:
                 "ratingValue": 2,
                 "bestRating": 5,
                 "worstRating": 1,
+                "url": f"{settings.PUBLIC_URL}/methodology/#rating-mostly-false",
             },
             "itemReviewed": {
                 "@type": "Claim",
@@ -188,7 +191,12 @@ class TestClaimReviewSchema:
         misleading = publish(ClaimFactory())
         Verdict.objects.filter(pk=misleading.pk).update(rating=rating("misleading"))
         imported = VerdictFactory(
-            published=True, author=None, approved_by=None, publisher_name="Other Checkers", publisher_url=""
+            published=True,
+            author=None,
+            approved_by=None,
+            publisher_name="Other Checkers",
+            publisher_url="",
+            url="https://other-checkers.example/checks/1",
         )
 
         records = json.loads(download(EXPORTS["claimreview"]))
@@ -200,8 +208,9 @@ class TestClaimReviewSchema:
         assert by_url[f"{settings.PUBLIC_URL}/factchecks/{misleading.slug}/"]["reviewRating"] == {
             "@type": "Rating",
             "alternateName": "Misleading",
+            "url": f"{settings.PUBLIC_URL}/methodology/#rating-misleading",
         }
-        assert by_url[f"{settings.PUBLIC_URL}/factchecks/{imported.slug}/"]["author"] == {
+        assert by_url[imported.url]["author"] == {
             "@type": "Organization",
             "name": "Other Checkers",
         }
@@ -290,13 +299,19 @@ class TestSelection:
 
     def test_a_correction_replaces_the_verdict_it_corrects(self, publish, reviewer, second_editor):
         original = publish(ClaimFactory())
-        correction = workflow.verdict_correct(verdict=original, user=reviewer)
+        correction = workflow.verdict_correct(verdict=original, user=reviewer, reason="The year was wrong.")
         workflow.verdict_update(verdict=correction, user=reviewer, changes={"headline": "Corrected headline"})
         correction = workflow.verdict_submit(verdict=Verdict.objects.get(pk=correction.pk), user=reviewer)
         workflow.verdict_publish(verdict=correction, editor=second_editor)
 
-        assert [row["headline"] for row in csv_rows(download(EXPORTS["csv"]))] == ["Corrected headline"]
-        every_version = csv_rows(download(EXPORTS["csv"], status="published"))
+        (current,) = csv_rows(download(EXPORTS["csv"]))
+        assert (current["headline"], current["change_kind"], current["change_note"]) == (
+            "Corrected headline",
+            "correction",
+            "The year was wrong.",
+        )
+        assert current["factcheck_url"] == f"{settings.PUBLIC_URL}/factchecks/{original.slug}/"  # one address
+        every_version = csv_rows(download(EXPORTS["csv"], status=["published", "superseded"]))
         assert sorted(row["headline"] for row in every_version) == ["Corrected headline", original.headline]
 
     def test_the_filters_of_the_claim_and_verdict_lists_apply(self, publish):

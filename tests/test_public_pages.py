@@ -1,23 +1,26 @@
 """Public fact-check pages, their index, and the ClaimReview embedded in them."""
 
+import datetime
 import json
 import re
 
 import jsonschema
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from claims import workflow
-from claims.models import Verdict
+from claims.models import Claim, Verdict
 from claims.outputs.claimreview import load_schema
-from tests.factories import ClaimFactory, EvidenceFactory, UserFactory, VerdictFactory
+from tests.factories import EvidenceFactory, UserFactory, VerdictFactory
 
 VALIDATOR = jsonschema.Draft202012Validator(load_schema())
 JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 
 
 def page_of(verdict: Verdict) -> str:
-    return f"/factchecks/{verdict.slug}/"
+    """The address of the verdict's fact-check: its claim's, whatever the version."""
+    return f"/factchecks/{Claim.objects.get(pk=verdict.claim_id).slug}/"
 
 
 def json_ld(response) -> list[dict]:
@@ -28,10 +31,10 @@ def retract(verdict: Verdict, reason: str = "The statistics office withdrew its 
     return workflow.verdict_retract(verdict=verdict, editor=UserFactory(role="editor"), reason=reason)
 
 
-def correct(verdict: Verdict, headline: str) -> Verdict:
+def correct(verdict: Verdict, headline: str, note: str = "The figure was for 2018, not 2019.") -> Verdict:
     """A published correction of ``verdict``, written by its author and approved by another editor."""
     author = verdict.author
-    correction = workflow.verdict_correct(verdict=verdict, user=author)
+    correction = workflow.verdict_correct(verdict=verdict, user=author, reason=note)
     workflow.verdict_update(verdict=correction, user=author, changes={"headline": headline})
     correction = workflow.verdict_submit(verdict=Verdict.objects.get(pk=correction.pk), user=author)
     return workflow.verdict_publish(verdict=correction, editor=UserFactory(role="editor"))
@@ -81,10 +84,8 @@ class TestFactCheckPage:
         for slug in (f"{draft.headline}-{draft.pk}", f"the-figure-is-wrong-{in_review.pk}", "nothing-here"):
             assert client.get(f"/factchecks/{slug}/").status_code == 404
 
-    def test_a_retraction_keeps_its_page_with_the_notice_and_without_claimreview(self, client):
-        claim = ClaimFactory(assigned=True)
-        retracted = retract(VerdictFactory(published=True, claim=claim))
-        VerdictFactory(published=True, claim=claim, author=retracted.author, headline="A later fact-check")
+    def test_a_retraction_keeps_its_page_with_the_notice_and_without_claimreview_or_rating_badge(self, client):
+        retracted = retract(VerdictFactory(published=True))
         response = client.get(page_of(retracted))
         assert response.status_code == 200
         html = response.content.decode()
@@ -92,24 +93,39 @@ class TestFactCheckPage:
         assert "The statistics office withdrew its figures." in html
         assert '<meta name="robots" content="noindex">' in html
         assert json_ld(response) == []
+        assert "rating-badge" not in html
+        assert "It had rated the claim “False”." in html
 
-    def test_a_retraction_that_leaves_the_claim_unpublished_answers_404(self, client):
-        retracted = retract(VerdictFactory(published=True))
-        assert client.get(page_of(retracted)).status_code == 404
-
-    def test_a_corrected_fact_check_points_to_its_correction_and_the_history_shows_both(self, client):
-        original = VerdictFactory(published=True)
+    def test_a_correction_keeps_the_address_and_lists_what_changed_and_the_earlier_rating(self, client):
+        original = VerdictFactory(published=True, published_at=timezone.now() - datetime.timedelta(days=3))
+        address = page_of(original)
         correction = correct(original, "The figure is wrong, and older than said")
 
-        old_page = client.get(page_of(original))
-        assert f'href="{page_of(correction)}"' in old_page.content.decode()
-        assert json_ld(old_page) == []
+        assert page_of(correction) == address
+        response = client.get(address)
+        html = response.content.decode()
+        assert "Corrections, updates and retractions" in html
+        assert "The figure was for 2018, not 2019." in html
+        assert "version rated “False”: The figure is wrong, and older than said" in html
+        assert f"version rated “False”: {original.headline}" in html  # the earlier version, as it was
+        assert "last changed" in html
+        assert [record["headline"] for record in json_ld(response)] == ["The figure is wrong, and older than said"]
+        (record,) = json_ld(response)
+        assert record["url"] == f"{settings.PUBLIC_URL}{address}"
+        assert record["dateModified"] > record["datePublished"]
 
-        new_page = client.get(page_of(correction))
-        html = new_page.content.decode()
-        assert "Corrections and retractions" in html
-        assert f'href="{page_of(original)}"' in html
-        assert [record["headline"] for record in json_ld(new_page)] == ["The figure is wrong, and older than said"]
+    def test_the_address_of_a_version_from_before_one_address_per_fact_check_moves_there_for_good(self, client):
+        original = VerdictFactory(published=True)
+        correction = correct(original, "Its correction")
+        Verdict.objects.filter(pk=correction.pk).update(slug=f"its-correction-{correction.pk}")  # as it was
+        response = client.get(f"/factchecks/its-correction-{correction.pk}/")
+        assert response.status_code == 301
+        assert response["Location"] == page_of(original)
+
+    def test_a_rating_links_to_its_definition_and_every_page_to_the_methodology(self, client):
+        html = client.get(page_of(VerdictFactory(published=True))).content.decode()
+        assert 'href="/methodology/#rating-false"' in html
+        assert 'href="/methodology/"' in html
 
 
 @pytest.mark.django_db

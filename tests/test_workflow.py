@@ -8,7 +8,7 @@ from django.db import connection
 
 from claims import workflow
 from claims.models import Claim, Verdict
-from tests.factories import ClaimFactory, UserFactory, VerdictFactory
+from tests.factories import ClaimFactory, UserFactory, VerdictFactory, rating
 
 pytestmark = pytest.mark.django_db
 
@@ -156,11 +156,30 @@ class TestPublishing:
             workflow.verdict_publish(verdict=read_by_editor, editor=editor)
         assert reload(verdict).status == Verdict.Status.IN_REVIEW
 
-    def test_an_editor_sends_a_verdict_back_to_its_author(self, editor):
+    def test_an_editor_sends_a_verdict_back_to_its_author_saying_why(self, editor):
         verdict = VerdictFactory(in_review=True, claim__status=Claim.Status.IN_REVIEW)
-        workflow.verdict_send_back(verdict=verdict, user=editor)
+        with pytest.raises(workflow.WorkflowError, match="without a reason"):
+            workflow.verdict_send_back(verdict=verdict, user=editor, reason=" ")
+        workflow.verdict_send_back(verdict=verdict, user=editor, reason="Cite the 2018 census table.")
         assert reload(verdict).status == Verdict.Status.DRAFT
+        assert reload(verdict).history.first().history_change_reason == "Send back: Cite the 2018 census table."
         assert reload(verdict.claim).status == Claim.Status.ASSIGNED
+
+    def test_an_editor_who_changed_a_draft_may_not_publish_it(self, editor, second_editor):
+        verdict = VerdictFactory()
+        workflow.verdict_update(verdict=verdict, user=editor, changes={"rating": rating("true")})
+        verdict = workflow.verdict_submit(verdict=reload(verdict), user=verdict.author)
+        with pytest.raises(workflow.NotAllowedError, match="edna changed the text or rating of verdict"):
+            workflow.verdict_publish(verdict=verdict, editor=editor)
+        workflow.verdict_publish(verdict=verdict, editor=second_editor)
+        assert reload(verdict).status == Verdict.Status.PUBLISHED
+
+    def test_an_editor_who_only_sent_it_back_may_still_publish_it(self, editor):
+        verdict = VerdictFactory(in_review=True, claim__status=Claim.Status.IN_REVIEW)
+        verdict = workflow.verdict_send_back(verdict=verdict, user=editor, reason="Add the source.")
+        verdict = workflow.verdict_submit(verdict=verdict, user=verdict.author)
+        workflow.verdict_publish(verdict=verdict, editor=editor)
+        assert reload(verdict).status == Verdict.Status.PUBLISHED
 
 
 @pytest.mark.django_db(transaction=True)
@@ -202,8 +221,11 @@ class TestRetractionAndCorrection:
             "The source data was withdrawn.",
         )
         assert verdict.headline == "The figure is wrong"
-        assert reload(verdict.claim).status == Claim.Status.ASSIGNED
+        # The claim stays published: its fact-check's page keeps its address, with the retraction.
+        assert reload(verdict.claim).status == Claim.Status.PUBLISHED
         assert verdict.claim.current_verdict is None
+        event = verdict.claim.factcheck_events.first()
+        assert (event.kind, event.note, event.by) == ("retracted", "The source data was withdrawn.", editor)
 
     def test_it_refuses_a_retraction_without_reason(self, editor):
         verdict = VerdictFactory(published=True)
@@ -217,11 +239,12 @@ class TestRetractionAndCorrection:
 
     def test_a_correction_is_a_new_version_and_becomes_current_once_published(self, reviewer, editor):
         original = VerdictFactory(published=True, claim__status=Claim.Status.PUBLISHED)
-        correction = workflow.verdict_correct(verdict=original, user=reviewer)
-        assert (correction.status, correction.corrects, correction.headline) == (
+        correction = workflow.verdict_correct(verdict=original, user=reviewer, reason="The year was 2018.")
+        assert (correction.status, correction.corrects, correction.headline, correction.change_note) == (
             Verdict.Status.DRAFT,
             original,
             original.headline,
+            "The year was 2018.",
         )
         correction.headline = "The figure is wrong, and the year too"
         correction.save()
@@ -229,10 +252,70 @@ class TestRetractionAndCorrection:
         workflow.verdict_publish(verdict=correction, editor=editor)
         assert reload(original.claim).current_verdict == correction
         assert reload(original).headline == "The figure is wrong"
+        assert reload(original).status == Verdict.Status.SUPERSEDED
+        assert reload(correction.claim).slug == original.slug  # one address
+        event = correction.claim.factcheck_events.first()
+        assert (event.kind, event.note, event.verdict) == ("corrected", "The year was 2018.", correction)
 
     def test_it_refuses_to_correct_a_draft(self, reviewer):
         with pytest.raises(workflow.IllegalMoveError, match=r"Cannot correct verdict .* it is draft"):
-            workflow.verdict_correct(verdict=VerdictFactory(), user=reviewer)
+            workflow.verdict_correct(verdict=VerdictFactory(), user=reviewer, reason="Typo")
+
+    def test_a_correction_needs_a_reason_and_a_note_readers_see(self, reviewer):
+        original = VerdictFactory(published=True)
+        with pytest.raises(workflow.WorkflowError, match="without a reason"):
+            workflow.verdict_correct(verdict=original, user=reviewer, reason="")
+        correction = workflow.verdict_correct(verdict=original, user=reviewer, reason="Wrong year")
+        correction = workflow.verdict_update(verdict=correction, user=reviewer, changes={"change_note": " "})
+        with pytest.raises(ValidationError) as caught:
+            workflow.verdict_submit(verdict=correction, user=reviewer)
+        assert set(caught.value.message_dict) == {"change_note"}
+        assert reload(correction).status == Verdict.Status.DRAFT
+
+    def test_retracting_a_correction_does_not_bring_the_corrected_version_back(self, reviewer, editor):
+        original = VerdictFactory(published=True)
+        correction = workflow.verdict_correct(verdict=original, user=reviewer, reason="Wrong year")
+        correction = workflow.verdict_submit(verdict=correction, user=reviewer)
+        correction = workflow.verdict_publish(verdict=correction, editor=editor)
+        workflow.verdict_retract(verdict=correction, editor=editor, reason="The whole check was flawed.")
+        assert reload(original).status == Verdict.Status.SUPERSEDED
+        assert reload(original.claim).current_verdict is None
+
+    def test_an_earlier_version_comes_back_only_by_reinstating_it_with_a_reason(self, reviewer, editor):
+        original = VerdictFactory(published=True)
+        correction = workflow.verdict_correct(verdict=original, user=reviewer, reason="Wrong year")
+        correction = workflow.verdict_publish(
+            verdict=workflow.verdict_submit(verdict=correction, user=reviewer), editor=editor
+        )
+        with pytest.raises(workflow.WorkflowError, match="without a reason"):
+            workflow.verdict_reinstate(verdict=reload(original), editor=editor, reason="")
+        workflow.verdict_reinstate(verdict=reload(original), editor=editor, reason="The correction was itself wrong.")
+        assert (reload(original).status, reload(correction).status) == ("published", "superseded")
+        assert reload(original.claim).current_verdict == original
+        event = original.claim.factcheck_events.first()
+        assert (event.kind, event.note, event.verdict) == ("reinstated", "The correction was itself wrong.", original)
+
+    def test_a_correction_of_a_version_no_longer_current_is_refused(self, reviewer, editor, second_editor):
+        original = VerdictFactory(published=True)
+        first = workflow.verdict_correct(verdict=original, user=reviewer, reason="Wrong year")
+        second = workflow.verdict_correct(verdict=original, user=reviewer, reason="Wrong month")
+        workflow.verdict_publish(verdict=workflow.verdict_submit(verdict=first, user=reviewer), editor=editor)
+        second = workflow.verdict_submit(verdict=second, user=reviewer)
+        with pytest.raises(workflow.IllegalMoveError, match="no longer the claim's current fact-check"):
+            workflow.verdict_publish(verdict=second, editor=second_editor)
+        assert reload(second).status == Verdict.Status.IN_REVIEW
+
+    def test_a_new_verdict_on_a_published_fact_check_is_refused_in_favour_of_a_correction(self, reviewer):
+        published = VerdictFactory(published=True, author=reviewer)
+        with pytest.raises(workflow.IllegalMoveError, match="correct it instead"):
+            workflow.verdict_create(verdict=Verdict(claim=published.claim, headline="Again"), author=reviewer)
+
+    def test_another_publishers_fact_check_is_neither_corrected_nor_retracted_here(self, editor, reviewer):
+        imported = VerdictFactory(imported=True, headline="Falso")
+        with pytest.raises(workflow.IllegalMoveError, match="Other Fact-Checker's fact-check"):
+            workflow.verdict_retract(verdict=imported, editor=editor, reason="We disagree.")
+        with pytest.raises(workflow.IllegalMoveError, match="Other Fact-Checker's fact-check"):
+            workflow.verdict_correct(verdict=imported, user=reviewer, reason="We disagree.")
 
 
 def test_the_history_names_who_made_each_move_outside_a_web_request(editor):

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.text import Truncator
 
 from claims import workflow
 from claims.models import Claim, Verdict
@@ -28,8 +29,26 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Kept on record with the change.")
 
 
+class SendBackForm(forms.Form):
+    reason = forms.CharField(
+        label="What to change",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The author reads it on the verdict's page.",
+    )
+
+
 class AssignForm(forms.Form):
     assignee = forms.ModelChoiceField(queryset=reviewers().order_by("username"), help_text="Reviewers and editors.")
+
+
+def move_slug(move: workflow.Move) -> str:
+    """A move as a page's address names it (``/move/send-back/``)."""
+    return move.replace(" ", "-")
+
+
+def quoted(obj) -> str:
+    """A claim or a verdict as a message names it: by its words, not by an id."""
+    return f"“{Truncator(str(obj)).chars(70)}”"
 
 
 def run_moves(request: HttpRequest, objects, move: Callable, done_message: str) -> None:
@@ -39,9 +58,9 @@ def run_moves(request: HttpRequest, objects, move: Callable, done_message: str) 
         try:
             move(obj)
         except workflow.WorkflowError as error:
-            messages.error(request, f"“{obj}”: {error}")
+            messages.error(request, f"{quoted(obj)}: {error}")
         else:
-            done.append(str(obj.pk))
+            done.append(quoted(obj))
     if done:
         messages.success(request, f"{done_message}: {', '.join(done)}.")
 

@@ -5,16 +5,22 @@ what the workflow said, row by row.
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
-from django.urls import reverse
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims import workflow
-from claims.admin.actions import AssignForm, MoveActionsAdmin, ReasonForm, move_action
+from claims.admin.actions import AssignForm, MoveActionsAdmin, ReasonForm, move_action, move_slug, quoted, reviewers
 from claims.admin.filters import AssigneeFilter, CurrentRatingFilter, PublisherFilter
+from claims.admin.timeline import claim_timeline
 from claims.models import Claim, Evidence, Verdict
 from claims.outputs.formats import FORMATS, streaming_response
 from claims.workflow import Move
@@ -78,8 +84,22 @@ CLAIM_MOVE_ACTIONS = [
 ]
 
 
+class EvidenceFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        for form in self.deleted_forms:
+            if form.instance.pk and form.instance.is_frozen():
+                raise ValidationError(
+                    f"{quoted(form.instance)} is cited by a verdict in review or published: it stays on record. "
+                    "Add new evidence to a correction instead."
+                )
+
+
 class EvidenceInline(admin.StackedInline):
+    """The claim's evidence; what a verdict in review or published cites can no longer change."""
+
     model = Evidence
+    formset = EvidenceFormSet
     extra = 0
     fields = [("title", "url"), ("stance", "kind"), ("publisher", "published_on"), "excerpt", "archived_url"]
 
@@ -149,6 +169,76 @@ class ClaimAdmin(MoveActionsAdmin, SimpleHistoryAdmin):
         if obj and obj.status == Claim.Status.PUBLISHED:
             return [*self.readonly_fields, *Claim.FROZEN_WHEN_PUBLISHED]
         return self.readonly_fields
+
+    def get_urls(self):
+        timeline = self.admin_site.admin_view(self.timeline_view)
+        move = self.admin_site.admin_view(self.move_view)
+        return [
+            path("<int:object_id>/timeline/", timeline, name="claims_claim_timeline"),
+            path("<int:object_id>/move/<slug:move>/", move, name="claims_claim_move"),
+            *super().get_urls(),
+        ]
+
+    def timeline_view(self, request, object_id):
+        """Every change to the claim, its verdicts and its evidence, oldest first, in words."""
+        claim = get_object_or_404(Claim, pk=object_id)
+        if not self.has_view_permission(request, claim):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Timeline: {claim}",
+            "claim": claim,
+            "entries": claim_timeline(claim),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/claims/claim/timeline.html", context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["claim_moves"] = [
+                (move.capitalize(), reverse("admin:claims_claim_move", args=[obj.pk, move_slug(move)]))
+                for move in workflow.moves_for(obj, request.user)
+                if move != Move.DRAFT
+            ]
+            context["verdicts_and_moves"] = [
+                (
+                    verdict,
+                    [
+                        (move.capitalize(), reverse("admin:claims_verdict_move", args=[verdict.pk, move_slug(move)]))
+                        for move in workflow.moves_for(verdict, request.user)
+                    ],
+                )
+                for verdict in obj.verdicts.own().exclude(status=Verdict.Status.SUPERSEDED).order_by("-created_at")
+            ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def move_view(self, request, object_id, move):
+        """Confirm a workflow move on the claim (with its reason or assignee), then make it."""
+        claim = get_object_or_404(Claim, pk=object_id)
+        moves = {move_slug(name): name for name in workflow.CLAIM_MOVES if name != Move.DRAFT}
+        if move not in moves or not self.has_view_permission(request, claim):
+            raise PermissionDenied
+        name = moves[move]
+        form = ClaimMoveForm(request.POST or None, move=name, user=request.user)
+        change_url = reverse("admin:claims_claim_change", args=[claim.pk])
+        if request.method == "POST" and form.is_valid():
+            try:
+                workflow.make_move(claim, user=request.user, move=name, **form.cleaned_data)
+            except workflow.WorkflowError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, f"{name.capitalize()}: done for {quoted(claim)}.")
+            return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{name.capitalize()}: {claim}",
+            "form": form,
+            "claim": claim,
+            "move_name": name,
+            "change_url": change_url,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/claims/claim/move.html", context)
 
     @admin.display(description="Claim", ordering="text")
     def short_text(self, claim):
@@ -224,7 +314,7 @@ class ClaimAdmin(MoveActionsAdmin, SimpleHistoryAdmin):
     def public_page(self, claim):
         if claim.current_verdict is None:
             return None
-        return format_html('<a href="{}">{}</a>', claim.current_verdict.factcheck_url(), "View")
+        return format_html('<a href="{}">{}</a>', claim.current_factcheck_url(), "View")
 
     @admin.display(description="Published")
     def publication_links(self, claim):
@@ -238,7 +328,7 @@ class ClaimAdmin(MoveActionsAdmin, SimpleHistoryAdmin):
         verdict = claim.current_verdict
         if verdict:
             name = f"Fact-check by {verdict.publisher_name}" if verdict.publisher_name else "Public fact-check page"
-            links.insert(0, (verdict.factcheck_url(), name))
+            links.insert(0, (claim.current_factcheck_url(), name))
         return format_html_join(" · ", '<a href="{}">{}</a>', links)
 
     @admin.action(description="Export the current fact-checks of selected claims as CSV")
@@ -265,6 +355,23 @@ class ClaimAdmin(MoveActionsAdmin, SimpleHistoryAdmin):
         for evidence in formset.deleted_objects:
             evidence.delete()
         formset.save_m2m()
+
+
+class ClaimMoveForm(forms.Form):
+    """What a claim's move needs: a reason to reject, and whom to assign (yourself unless you are an editor)."""
+
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Kept on record with the change.")
+    assignee = forms.ModelChoiceField(queryset=reviewers().order_by("username"), help_text="Reviewers and editors.")
+
+    def __init__(self, *args, move: Move, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not workflow.CLAIM_MOVES[move].needs_reason:
+            del self.fields["reason"]
+        if move != Move.ASSIGN:
+            del self.fields["assignee"]
+        elif not workflow.may_assign_others(user):
+            self.fields["assignee"].queryset = self.fields["assignee"].queryset.filter(pk=user.pk)
+            self.fields["assignee"].initial = user.pk
 
 
 def export_current_verdicts(claims: QuerySet, format_name: str):

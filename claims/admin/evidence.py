@@ -15,6 +15,13 @@ class EvidenceAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["claim"]
     readonly_fields = ["added_by", "created_at"]
 
+    def has_change_permission(self, request, obj=None):
+        # What a verdict in review or published cites is on the record: read, never edited or deleted.
+        return not (obj is not None and obj.is_frozen()) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj is not None and obj.is_frozen()) and super().has_delete_permission(request, obj)
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.added_by = request.user

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from claims.models import Rating, Speaker, Topic
+from claims.models import FactCheckEvent, Methodology, Rating, Speaker, Topic
 
 
 @admin.register(Topic)
@@ -29,3 +29,37 @@ class RatingAdmin(SimpleHistoryAdmin):
     @admin.display(description="Colour")
     def swatch(self, rating):
         return format_html('<span style="display:inline-block;width:2em;background:{}">&nbsp;</span>', rating.color)
+
+
+@admin.register(Methodology)
+class MethodologyAdmin(SimpleHistoryAdmin):
+    """The text of the public methodology page: one, written by a migration and edited in place."""
+
+    fields = ["introduction", "process", "corrections_policy", "how_to_request_a_correction", "updated_at"]
+    readonly_fields = ["updated_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FactCheckEvent)
+class FactCheckEventAdmin(admin.ModelAdmin):
+    """What readers were told and when: the workflow writes it, nobody edits it."""
+
+    list_display = ["happened_at", "kind", "verdict", "note", "by"]
+    list_select_related = ["verdict", "by"]
+    list_filter = ["kind"]
+    search_fields = ["note", "verdict__headline", "claim__text"]
+    date_hierarchy = "happened_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

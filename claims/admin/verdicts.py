@@ -8,12 +8,12 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims import workflow
-from claims.admin.actions import MoveActionsAdmin, ReasonForm, move_action
-from claims.models import Verdict
+from claims.admin.actions import MoveActionsAdmin, ReasonForm, SendBackForm, move_action, move_slug, quoted
+from claims.models import Evidence, Verdict
 from claims.outputs.formats import FORMATS, streaming_response
 from claims.workflow import Move
 
@@ -25,7 +25,12 @@ VERDICT_MOVE_ACTIONS = [
         done="Submitted for review",
     ),
     move_action(
-        Move.SEND_BACK, name="send_back", description="Send selected verdicts back to their authors", done="Sent back"
+        Move.SEND_BACK,
+        name="send_back",
+        description="Send selected verdicts back to their authors…",
+        form=SendBackForm,
+        title="Send verdicts back",
+        done="Sent back",
     ),
     move_action(Move.PUBLISH, name="publish", description="Approve and publish selected verdicts", done="Published"),
     move_action(
@@ -38,8 +43,7 @@ VERDICT_MOVE_ACTIONS = [
     ),
 ]
 # The verdict page's moves by the slug in their address (/move/send-back/).
-MOVE_SLUGS = {move: move.replace(" ", "-") for move in workflow.VERDICT_MOVES}
-SLUG_MOVES = {slug: move for move, slug in MOVE_SLUGS.items()}
+SLUG_MOVES = {move_slug(move): move for move in workflow.VERDICT_MOVES}
 
 
 class VerdictAdminForm(forms.ModelForm):
@@ -49,11 +53,21 @@ class VerdictAdminForm(forms.ModelForm):
 
     class Meta:
         model = Verdict
-        fields = ["claim", "rating", "headline", "summary", "body", "url", "language"]
+        fields = ["claim", "rating", "headline", "summary", "body", "url", "language", "change_kind", "change_note"]
+        fields += ["evidence"]
+        widgets = {"evidence": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["read_version"].initial = self.instance.version
+        if "evidence" in self.fields:
+            # A verdict cites evidence of its own claim; a new one, all of it unless some is unticked.
+            claim = self.instance.claim_id or self.initial.get("claim") or self.data.get("claim")
+            self.fields["evidence"].queryset = (
+                Evidence.objects.filter(claim=claim) if claim else Evidence.objects.none()
+            )
+            if not self.instance.pk:
+                self.initial.setdefault("evidence", list(self.fields["evidence"].queryset))
 
     def clean(self):
         cleaned = super().clean()
@@ -76,7 +90,7 @@ class VerdictAdmin(MoveActionsAdmin, SimpleHistoryAdmin):
     autocomplete_fields = ["claim"]
     readonly_fields = [
         "status",
-        "claim_evidence",
+        "review_comment",
         "author",
         "approved_by",
         "published_at",
@@ -88,7 +102,8 @@ class VerdictAdmin(MoveActionsAdmin, SimpleHistoryAdmin):
         "version",
     ]
     fieldsets = [
-        (None, {"fields": ["claim", "claim_evidence", "rating", "headline", "summary", "body"]}),
+        (None, {"fields": ["claim", "review_comment", "rating", "headline", "summary", "body", "evidence"]}),
+        ("What this version changes", {"fields": ["change_kind", "change_note"]}),
         ("Publication", {"fields": ["url", "language"]}),
         ("Workflow", {"fields": ["status", "author", "approved_by", "published_at", "corrects"]}),
         ("Retraction", {"fields": ["retracted_at", "retraction_reason"], "classes": ["collapse"]}),
@@ -107,6 +122,12 @@ class VerdictAdmin(MoveActionsAdmin, SimpleHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         # A verdict stays on the claim it was drafted for (``workflow.verdict_update``).
         return [*self.readonly_fields, "claim"] if obj else self.readonly_fields
+
+    def get_fieldsets(self, request, obj=None):
+        # Only a correction or an update says what it changes.
+        if obj is not None and obj.corrects_id:
+            return self.fieldsets
+        return [fieldset for fieldset in self.fieldsets if "change_note" not in fieldset[1]["fields"]]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -131,7 +152,10 @@ class VerdictAdmin(MoveActionsAdmin, SimpleHistoryAdmin):
             changes = {name: form.cleaned_data[name] for name in form.changed_data if name in form.Meta.fields}
             workflow.verdict_update(verdict=obj, user=request.user, changes=changes)
         else:
-            workflow.verdict_create(verdict=obj, author=request.user)
+            workflow.verdict_create(verdict=obj, author=request.user, evidence=form.cleaned_data.get("evidence"))
+
+    def save_related(self, request, form, formsets, change):
+        """The workflow has saved the citations with the verdict (``save_model``)."""
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """The workflow has the last word on a save: what it refuses is reported, and nothing is saved."""
@@ -145,24 +169,19 @@ class VerdictAdmin(MoveActionsAdmin, SimpleHistoryAdmin):
     def claim_text(self, verdict):
         return str(verdict.claim)
 
-    @admin.display(description="Evidence on the claim")
-    def claim_evidence(self, verdict):
-        evidence = verdict.claim.evidence.all() if verdict.claim_id else []
-        if not evidence:
-            return "None yet."
-        return format_html(
-            "<ul>{}</ul>",
-            format_html_join(
-                "",
-                '<li>{} <a href="{}" rel="noopener noreferrer">{}</a> — {}</li>',
-                ((e.get_stance_display(), e.url, e.title, e.excerpt) for e in evidence),
-            ),
-        )
+    @admin.display(description="Sent back")
+    def review_comment(self, verdict):
+        """Why the draft came back from review, for its author to read where they edit it."""
+        sent_back = verdict.pk and verdict.status == Verdict.Status.DRAFT and last_sent_back(verdict)
+        if not sent_back:
+            return "-"
+        when, who, comment = sent_back
+        return format_html("<strong>{}</strong> sent it back on {}: {}", who, when, comment)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         moves = workflow.moves_for(obj, request.user) if obj else []
         context["verdict_moves"] = [
-            (move.capitalize(), reverse("admin:claims_verdict_move", args=[obj.pk, MOVE_SLUGS[move]])) for move in moves
+            (move.capitalize(), reverse("admin:claims_verdict_move", args=[obj.pk, move_slug(move)])) for move in moves
         ]
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -188,7 +207,7 @@ class VerdictAdmin(MoveActionsAdmin, SimpleHistoryAdmin):
             except workflow.WorkflowError as error:
                 messages.error(request, str(error))
             else:
-                messages.success(request, f"Verdict {verdict.pk}: {move_name} done.")
+                messages.success(request, f"{DONE[move_name]} {quoted(verdict)}.")
                 return HttpResponseRedirect(reverse("admin:claims_verdict_change", args=[result.pk]))
             return HttpResponseRedirect(change_url)
         context = {
@@ -197,6 +216,7 @@ class VerdictAdmin(MoveActionsAdmin, SimpleHistoryAdmin):
             "form": form,
             "verdict": verdict,
             "move_name": move_name,
+            "readers_will_see": readers_will_see(verdict, move_name),
             "change_url": change_url,
             "opts": self.model._meta,
         }
@@ -221,3 +241,51 @@ class MoveForm(forms.Form):
             self.fields["reason"].required = True
         else:
             del self.fields["reason"]
+
+
+# What a move on the verdict page did, as its message says it.
+DONE = {
+    Move.SUBMIT: "Submitted for review:",
+    Move.SEND_BACK: "Sent back to its author:",
+    Move.PUBLISH: "Published",
+    Move.RETRACT: "Retracted",
+    Move.REINSTATE: "Reinstated",
+    Move.CORRECT: "Started a correction of",
+}
+
+
+def readers_will_see(verdict: Verdict, move: Move) -> str:
+    """What a move changes on the public page, said before it is made."""
+    page = verdict.claim.factcheck_address() if verdict.claim.slug else "the claim's new fact-check page"
+    if verdict.publisher_name:
+        return "Nothing: this is another fact-checker's verdict, recorded as they published it."
+    if move == Move.PUBLISH and verdict.corrects_id:
+        return (
+            f"At {page}: this version, as the fact-check, with the note “{verdict.change_note}” dated today at the "
+            "top of its corrections; the version it corrects stays listed there with its rating and headline."
+        )
+    if move == Move.PUBLISH:
+        return f"At {page}: this fact-check, with its rating, and its ClaimReview for search engines."
+    if move == Move.RETRACT:
+        return (
+            f"At {page}, which keeps its address: “This fact-check was retracted on” today's date, with your reason; "
+            "the rating no longer shown as a rating, no ClaimReview, and a request to search engines not to index "
+            "it. No earlier version becomes the fact-check again."
+        )
+    if move == Move.REINSTATE:
+        return (
+            f"At {page}: this version as the fact-check again, with your reason dated today in its list of "
+            "changes; the version shown until now stays listed there."
+        )
+    return "Nothing yet: readers see a verdict once an editor publishes it."
+
+
+def last_sent_back(verdict: Verdict) -> tuple | None:
+    """When, by whom and why the verdict was last sent back, from its history."""
+    prefix = f"{Move.SEND_BACK.capitalize()}: "
+    record = verdict.history.filter(history_change_reason__startswith=prefix).select_related("history_user").first()
+    if record is None:
+        return None
+    user = record.history_user
+    who = (user.get_full_name() or user.get_username()) if user else "An editor"
+    return f"{record.history_date:%d %B %Y}", who, record.history_change_reason.removeprefix(prefix)

@@ -23,7 +23,7 @@ from claims.api.fields import (
     StrictSlugField,
 )
 from claims.api.rendering import PlannedRepresentation
-from claims.models import Claim, Evidence, Rating, Source, Speaker, Topic, Verdict
+from claims.models import ChangeKind, Claim, Evidence, Rating, Source, Speaker, Topic, Verdict
 
 
 class StrictModelSerializer(PlannedRepresentation, serializers.ModelSerializer):
@@ -146,13 +146,14 @@ class VerdictSummarySerializer(StrictModelSerializer):
 
 
 class ClaimSerializer(StrictModelSerializer):
-    """A claim as the public reads it."""
+    """A claim as the public reads it: its ``updated_at`` moves only when something shown here changes."""
 
     speaker = SpeakerSerializer(read_only=True)
     source = SourceSummarySerializer(read_only=True)
     first_appearance = SourceSummarySerializer(read_only=True, allow_null=True)
     topics = TopicSerializer(many=True, read_only=True)
     current_verdict = VerdictSummarySerializer(read_only=True, allow_null=True)
+    updated_at = serializers.DateTimeField(source="public_updated_at", read_only=True)
 
     class Meta:
         model = Claim
@@ -177,9 +178,10 @@ class ClaimSerializer(StrictModelSerializer):
 
 
 class StaffClaimSerializer(ClaimSerializer):
-    """A claim as the newsroom reads it, with its internal fields."""
+    """A claim as the newsroom reads it, with its internal fields; ``updated_at`` counts every change."""
 
     assignee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    updated_at = serializers.DateTimeField(read_only=True)
 
     class Meta(ClaimSerializer.Meta):
         fields = [*ClaimSerializer.Meta.fields, "rejection_reason", "assignee", "notes"]
@@ -258,6 +260,11 @@ class SimilarClaimSerializer(StrictModelSerializer):
         fields = ["id", "url", "text", "speaker", "source", "claim_date", "status", "similarity", "current_verdict"]
         read_only_fields = fields
 
+    def to_representation(self, claim):
+        if claim.current_verdict is not None:
+            claim.current_verdict.claim = claim  # its page is the claim's: no query for what is at hand
+        return super().to_representation(claim)
+
 
 class SimilarClaimsSerializer(serializers.Serializer):
     """The similar claims the caller may see, best first."""
@@ -278,10 +285,33 @@ class ClaimAssignSerializer(serializers.Serializer):
 # Verdicts
 
 
+class CitedEvidenceSerializer(StrictModelSerializer):
+    """A piece of evidence a verdict cites, enough to follow it."""
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "title", "url", "publisher", "stance"]
+        read_only_fields = fields
+
+
 class VerdictSerializer(StrictModelSerializer):
-    """A verdict as the public reads it."""
+    """A verdict as the public reads it: for a published version, the claim as it showed it and the
+    evidence it cites, as an editor approved them; for a correction or update, what it changed."""
 
     rating = RatingSerializer(read_only=True)
+    claim_as_shown = serializers.JSONField(
+        source="shown",
+        read_only=True,
+        allow_null=True,
+        help_text="The claim, its speaker, sources and topics as this version shows them; null for a draft.",
+    )
+    evidence = CitedEvidenceSerializer(many=True, read_only=True)
+    change_kind = serializers.ChoiceField(
+        choices=ChangeKind.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="A correction or an update of the version it corrects; empty for a fact-check's first version.",
+    )
 
     class Meta:
         model = Verdict
@@ -299,6 +329,10 @@ class VerdictSerializer(StrictModelSerializer):
             "retracted_at",
             "retraction_reason",
             "corrects",
+            "change_kind",
+            "change_note",
+            "claim_as_shown",
+            "evidence",
             "publisher_name",
             "publisher_url",
         ]
@@ -315,16 +349,32 @@ class StaffVerdictSerializer(VerdictSerializer):
 
 
 class VerdictWriteSerializer(StrictModelSerializer):
-    """A draft verdict's text and rating; the workflow saves it."""
+    """A draft verdict's text, rating and cited evidence (ids of its claim's evidence); for a correction,
+    its kind and the note readers see. The workflow saves it."""
 
     class Meta:
         model = Verdict
-        fields = ["claim", "rating", "headline", "summary", "body", "url", "language"]
+        fields = [
+            "claim",
+            "rating",
+            "headline",
+            "summary",
+            "body",
+            "url",
+            "language",
+            "change_kind",
+            "change_note",
+            "evidence",
+        ]
 
 
 class VerdictMoveSerializer(serializers.Serializer):
     reason = StrictCharField(
-        required=False, allow_blank=True, max_length=2000, help_text="Required to retract: the public reason."
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="Required to send back (what to change), to correct (why), and to retract or reinstate "
+        "(the reason readers see).",
     )
 
 
@@ -332,7 +382,7 @@ class VerdictMoveSerializer(serializers.Serializer):
 
 
 class EvidenceSerializer(CleanModelSerializer):
-    added_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    """Evidence as the public reads it: who on the staff added it is internal."""
 
     class Meta:
         model = Evidence
@@ -347,7 +397,14 @@ class EvidenceSerializer(CleanModelSerializer):
             "kind",
             "published_on",
             "archived_url",
-            "added_by",
             "created_at",
         ]
+        read_only_fields = ["created_at"]
+
+
+class StaffEvidenceSerializer(EvidenceSerializer):
+    added_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta(EvidenceSerializer.Meta):
+        fields = [*EvidenceSerializer.Meta.fields, "added_by"]
         read_only_fields = ["added_by", "created_at"]

@@ -57,6 +57,7 @@ class SourceViewSet(EditableViewSet):
 class EvidenceViewSet(EditableViewSet, mixins.DestroyModelMixin):
     queryset = Evidence.objects.select_related("added_by")
     read_serializer_class = serializers.EvidenceSerializer
+    staff_serializer_class = serializers.StaffEvidenceSerializer
     filterset_class = selection.EvidenceFilter
     http_method_names = [*EditableViewSet.http_method_names, "delete"]
 
@@ -180,7 +181,9 @@ class VerdictViewSet(EditableViewSet):
         return super().get_queryset().order_by("-id")
 
     def perform_create(self, serializer):
-        return workflow.verdict_create(verdict=Verdict(**serializer.validated_data), author=self.request.user)
+        fields = dict(serializer.validated_data)
+        cited = fields.pop("evidence", None)
+        return workflow.verdict_create(verdict=Verdict(**fields), author=self.request.user, evidence=cited)
 
     def perform_update(self, serializer):
         return workflow.verdict_update(
@@ -203,7 +206,7 @@ class VerdictViewSet(EditableViewSet):
     def submit(self, request, pk=None):
         return self.move(request, Move.SUBMIT)
 
-    @verdict_move_schema("Return a verdict in review to its author: editors.")
+    @verdict_move_schema("Return a verdict in review to its author, saying what to change: editors.")
     @action(detail=True, methods=["post"], url_path="send-back", permission_classes=[MovePermissions])
     def send_back(self, request, pk=None):
         return self.move(request, Move.SEND_BACK)
@@ -213,12 +216,26 @@ class VerdictViewSet(EditableViewSet):
     def publish(self, request, pk=None):
         return self.move(request, Move.PUBLISH)
 
-    @verdict_move_schema("Withdraw a published verdict, with the reason the public will read: editors.")
+    @verdict_move_schema(
+        "Withdraw the claim's published fact-check, with the reason readers will read: editors. No earlier "
+        "version becomes current again."
+    )
     @action(detail=True, methods=["post"], permission_classes=[MovePermissions])
     def retract(self, request, pk=None):
         return self.move(request, Move.RETRACT)
 
-    @verdict_move_schema("Start a correction: a new draft that copies a published verdict.", status.HTTP_201_CREATED)
+    @verdict_move_schema(
+        "Make a superseded or retracted version the claim's fact-check again, with the reason readers will read: "
+        "editors."
+    )
+    @action(detail=True, methods=["post"], permission_classes=[MovePermissions])
+    def reinstate(self, request, pk=None):
+        return self.move(request, Move.REINSTATE)
+
+    @verdict_move_schema(
+        "Start a correction, saying why: a new draft that copies a published verdict and supersedes it once published.",
+        status.HTTP_201_CREATED,
+    )
     @action(detail=True, methods=["post"], permission_classes=[MovePermissions])
     def correct(self, request, pk=None):
         return self.move(request, Move.CORRECT)

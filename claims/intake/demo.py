@@ -33,11 +33,14 @@ from django.contrib.auth.models import Group
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.models import Max
+from psycopg.types.json import Jsonb
 
 from claims.intake.bulk import copy_rows, stored_fields
-from claims.models import Claim, ClaimStatus, Evidence, Rating, Source, Speaker, Topic, Verdict
+from claims.models import Claim, ClaimStatus, Evidence, FactCheckEvent, Rating, Source, Speaker, Topic, Verdict
 
 ClaimTopic = Claim.topics.through
+Citation = Verdict.evidence.through
+Contributor = Verdict.contributors.through
 Progress = Callable[[int, int], None]  # called with (claims written, claims in all)
 
 DEMO_TOPIC_SLUG = "synthetic-demo"
@@ -273,6 +276,7 @@ class Cast:
     editors: list[int]
     demo_topic: int
     subject_topics: list[int]  # in the order of SUBJECTS
+    topic_names: dict[int, tuple[str, str]]  # name and slug by id
     ratings: list[RatingChoice]
     rating_weights: list[int]
 
@@ -319,6 +323,10 @@ def _cast() -> Cast:
         editors=_demo_users("editor", EDITORS),
         demo_topic=topics[DEMO_TOPIC_SLUG],
         subject_topics=[topics[subject.slug] for subject in SUBJECTS],
+        topic_names={
+            pk: (name, slug)
+            for pk, name, slug in Topic.objects.filter(pk__in=topics.values()).values_list("pk", "name", "slug")
+        },
         ratings=ratings,
         rating_weights=[RATING_WEIGHTS[rating.slug] for rating in ratings],
     )
@@ -345,6 +353,9 @@ class CorpusMaker:
         self.note = f"Synthetic demo data (generate_demo, seed {seed}): not a real claim."
         self.staff = cast.reviewers + cast.editors
         self.deck: list[str] = []
+        # What a published version shows of its claim's speaker and source (``Claim.as_shown``).
+        self.speakers_shown: dict[int, dict] = {}
+        self.sources_shown: dict[int, dict] = {}
 
     def _take_id(self, model: type[models.Model]) -> int:
         self.next_ids[model] += 1
@@ -355,7 +366,7 @@ class CorpusMaker:
         for number in range(1, self.speakers + 1):
             kind = self.rng.choices(SPEAKER_KINDS, SPEAKER_KIND_WEIGHTS)[0]
             role = "" if kind == Speaker.Kind.ANONYMOUS else f"{self.rng.choice(OFFICES)} of {_place(self.rng)}"
-            yield {
+            row = {
                 "id": self._take_id(Speaker),
                 "name": f"Demo Speaker {number:04d}",
                 "slug": f"demo-speaker-{number:04d}",
@@ -363,6 +374,10 @@ class CorpusMaker:
                 "role": role,
                 "affiliation": f"Demo Party {self.rng.choice(string.ascii_uppercase[:6])}",
             }
+            self.speakers_shown[row["id"]] = {
+                key: row.get(key, "") for key in ("id", "name", "kind", "role", "same_as")
+            }
+            yield row
 
     def source_date(self, index: int) -> datetime.date:
         """Sources appear evenly over the calendar, in the order of their ids."""
@@ -375,7 +390,7 @@ class CorpusMaker:
             kind = self.rng.choices(SOURCE_KINDS, SOURCE_KIND_WEIGHTS)[0]
             recorded = datetime.datetime.combine(published_on, datetime.time(), tzinfo=datetime.UTC)
             about = self.rng.choice(SUBJECTS).slug.removeprefix("demo-")
-            yield {
+            row = {
                 "id": source_id,
                 "url": f"{DEMO_URL}/sources/{source_id}",
                 "title": f"Synthetic demo {kind.label.lower()} {index + 1} on {about}",
@@ -387,6 +402,15 @@ class CorpusMaker:
                 "created_at": recorded,
                 "updated_at": recorded,
             }
+            self.sources_shown[source_id] = {
+                "id": source_id,
+                "title": row["title"],
+                "url": row["url"],
+                "publisher": row["publisher"],
+                "published_on": published_on.isoformat(),
+                "kind": kind,
+            }
+            yield row
 
     def claim(self, index: int, batch: Batch) -> Row:
         """Decide claim number ``index``; add the rows of its verdicts, evidence and topics to ``batch``."""
@@ -396,13 +420,79 @@ class CorpusMaker:
         statement = make_statement(self.rng)
         claim = self._claim_row(index, self.deck[index % len(STATUS_DECK)], statement)
         verdicts = self._verdict_rows(claim, statement)
+        # In this order: the random stream decides evidence before topics, as it always has.
+        evidence = (
+            self._evidence_rows(claim, verdicts[-1], statement) if claim["status"] == ClaimStatus.PUBLISHED else []
+        )
+        topics = self._topic_rows(claim, statement)
         if claim["status"] == ClaimStatus.PUBLISHED:
             current = verdicts[-1]
-            claim.update(current_verdict_id=current["id"], updated_at=current["published_at"])
-            batch[Evidence] += self._evidence_rows(claim, current, statement)
+            claim.update(
+                current_verdict_id=current["id"],
+                slug=verdicts[0]["slug"],
+                updated_at=current["published_at"],
+                public_updated_at=current["published_at"],
+            )
+            batch[Evidence] += evidence
+            batch[Citation] += [
+                {"id": self._take_id(Citation), "verdict_id": current["id"], "evidence_id": row["id"]}
+                for row in evidence
+            ]
+            shown = self._shown(claim, topics)
+            for verdict in verdicts:
+                verdict["shown"] = shown
+            batch[FactCheckEvent] += self._event_rows(verdicts)
         batch[Verdict] += verdicts
-        batch[ClaimTopic] += self._topic_rows(claim, statement)
+        batch[Contributor] += [
+            {"id": self._take_id(Contributor), "verdict_id": verdict["id"], "user_id": verdict["author_id"]}
+            for verdict in verdicts
+        ]
+        batch[ClaimTopic] += topics
         return claim
+
+    def _shown(self, claim: Row, topics: list[Row]) -> dict:
+        """The claim as its published versions show it (``Claim.as_shown``)."""
+        return {
+            "text": claim["text"],
+            "is_verbatim": claim["is_verbatim"],
+            "context": claim["context"],
+            "claim_date": claim["claim_date"].isoformat(),
+            "claim_date_precision": claim["claim_date_precision"],
+            "speaker": self.speakers_shown[claim["speaker_id"]],
+            "source": self.sources_shown[claim["source_id"]],
+            "first_appearance": None,
+            "topics": sorted(
+                (
+                    {"name": name, "slug": slug}
+                    for name, slug in (self.cast.topic_names[row["topic_id"]] for row in topics)
+                ),
+                key=lambda topic: topic["name"],
+            ),
+        }
+
+    def _event_rows(self, verdicts: list[Row]) -> list[Row]:
+        """The public log of a published claim's fact-check: each publication, and a retraction."""
+        rows = []
+        for verdict in verdicts:
+            rows.append(self._event_row(verdict, FactCheckEvent.Kind.PUBLISHED, "", verdict["published_at"]))
+            if verdict["status"] == Verdict.Status.RETRACTED:
+                rows.append(
+                    self._event_row(
+                        verdict, FactCheckEvent.Kind.RETRACTED, verdict["retraction_reason"], verdict["retracted_at"]
+                    )
+                )
+        return rows
+
+    def _event_row(self, verdict: Row, kind: str, note: str, at: datetime.datetime) -> Row:
+        return {
+            "id": self._take_id(FactCheckEvent),
+            "claim_id": verdict["claim_id"],
+            "verdict_id": verdict["id"],
+            "kind": kind,
+            "note": note,
+            "happened_at": at,
+            "by_id": verdict["approved_by_id"],
+        }
 
     def _claim_row(self, index: int, status: str, statement: Statement) -> Row:
         rng = self.rng
@@ -428,6 +518,7 @@ class CorpusMaker:
             "notes": self.note,
             "created_at": created,
             "updated_at": created,
+            "public_updated_at": created,
             "created_by_id": rng.choice(self.staff),
         }
 
@@ -460,7 +551,9 @@ class CorpusMaker:
             retracted_at = retracted["published_at"] + datetime.timedelta(days=self.rng.randint(1, 30))
             reason = self.rng.choice(RETRACTION_REASONS)
             retracted.update(retracted_at=retracted_at, retraction_reason=reason, updated_at=retracted_at)
-            return [retracted, self._verdict_row(claim, statement, Verdict.Status.PUBLISHED, retracted_at)]
+            republished = self._verdict_row(claim, statement, Verdict.Status.PUBLISHED, retracted_at)
+            republished["slug"] = ""  # the claim's fact-check keeps the address it was first published at
+            return [retracted, republished]
         if status == ClaimStatus.IN_REVIEW:
             return [self._verdict_row(claim, statement, Verdict.Status.IN_REVIEW, started)]
         if status == ClaimStatus.ASSIGNED and self.rng.random() < DRAFT_SHARE:
@@ -545,8 +638,19 @@ def _values(model: type[models.Model], rows: Iterable[Row]) -> Iterator[list]:
 
 def _copy_rows(model: type[models.Model], rows: Iterable[Row]) -> int:
     """PostgreSQL: stream the rows through COPY; returns how many were written."""
-    columns = [field.column for field in stored_fields(model)]
-    return copy_rows(model._meta.db_table, columns, _values(model, rows))
+    fields = stored_fields(model)
+    values = _values(model, rows)
+    json = [index for index, field in enumerate(fields) if isinstance(field, models.JSONField)]
+    if json:
+        values = (_with_json(row, json) for row in values)
+    return copy_rows(model._meta.db_table, [field.column for field in fields], values)
+
+
+def _with_json(row: list, columns: list[int]) -> list:
+    for index in columns:
+        if row[index] is not None:
+            row[index] = Jsonb(row[index])
+    return row
 
 
 def _insert_rows(model: type[models.Model], rows: Iterable[Row]) -> int:
@@ -564,7 +668,7 @@ def _insert_rows(model: type[models.Model], rows: Iterable[Row]) -> int:
         return max(cursor.rowcount, 0)  # sqlite3 sums the rows of all runs; -1 when there were none
 
 
-GENERATED_MODELS = (Speaker, Source, Claim, Verdict, Evidence, ClaimTopic)
+GENERATED_MODELS = (Speaker, Source, Claim, Verdict, Evidence, ClaimTopic, Citation, Contributor, FactCheckEvent)
 COUNT_LABELS = {Speaker: "speakers", Source: "sources", Claim: "claims", Verdict: "verdicts", Evidence: "evidence"}
 COUNT_LABELS[ClaimTopic] = "claim topics"
 
@@ -653,11 +757,13 @@ def _write_claims(*, maker: CorpusMaker, write: Callable, progress: Progress | N
     counts = dict.fromkeys((COUNT_LABELS[model] for model in (Claim, Verdict, Evidence, ClaimTopic)), 0)
     for start in range(0, maker.claims, CHUNK):
         end = min(start + CHUNK, maker.claims)
-        batch: Batch = {Verdict: [], Evidence: [], ClaimTopic: []}
+        batch: Batch = {Verdict: [], Evidence: [], ClaimTopic: [], Citation: [], Contributor: [], FactCheckEvent: []}
         # Claims are decided as COPY takes them, while PostgreSQL indexes the ones already sent.
         counts["claims"] += write(Claim, (maker.claim(index, batch) for index in range(start, end)))
         for model, rows in batch.items():
-            counts[COUNT_LABELS[model]] += write(model, rows)
+            written = write(model, rows)
+            if model in COUNT_LABELS:
+                counts[COUNT_LABELS[model]] += written
         if progress:
             progress(end, maker.claims)
     return counts

@@ -49,7 +49,8 @@ def claim_review(row: dict, scale: Scale) -> dict:
         "claimReviewed": row["claim_text"],
     }
     _add(record, "headline", row["headline"])
-    _add(record, "datePublished", row["published_at"])
+    _add(record, "datePublished", row["first_published_at"])
+    _add(record, "dateModified", row["last_changed_at"])
     _add(record, "inLanguage", row["language"])
     record["author"] = _organization(row["publisher_name"], row["publisher_url"]) or _organization(
         settings.NEWSROOM_NAME, settings.NEWSROOM_URL
@@ -63,6 +64,7 @@ def _rating(row: dict, scale: Scale) -> dict:
     rating = {"@type": "Rating", "alternateName": row["rating"]}
     if row["rating_value"] is not None and scale.best is not None:
         rating |= {"ratingValue": row["rating_value"], "bestRating": scale.best, "worstRating": scale.worst}
+    _add(rating, "url", row["rating_url"])
     return rating
 
 

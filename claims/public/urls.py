@@ -8,4 +8,5 @@ urlpatterns = [
     path("factchecks/", views.factcheck_index, name="factcheck-index"),
     path("factchecks/<slug:slug>/", views.factcheck_page, name="factcheck"),
     path("reports/verdicts/", views.verdict_report, name="verdict-report"),
+    path("methodology/", views.methodology, name="methodology"),
 ]

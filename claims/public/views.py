@@ -1,18 +1,32 @@
-"""Public pages: each published fact-check with its ClaimReview, their index, and the verdict report.
+"""Public pages: each claim's fact-check with its ClaimReview, their index, the verdict report and
+the methodology.
 
-They show what the caller may see (``visible_to``): the public reads published fact-checks and
-their retractions; the newsroom's staff may also report on verdicts not yet published.
+They show what the caller may see (``visible_to``): the public reads published fact-checks, their
+corrections and their retractions; the newsroom's staff may also report on verdicts not yet
+published. A fact-check page shows the version on display as an editor approved it: the claim as
+it was then (``Verdict.shown``), the evidence it cites, and the log of what changed since.
 """
 
+import datetime
 import json
 
 from django.core.paginator import Paginator
+from django.db.models import Case, F, Value, When
 from django.http import Http404, QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from claims.models import Topic, Verdict, sees_unpublished
+from claims.models import (
+    PUBLIC_VERDICT_STATUSES,
+    Claim,
+    FactCheckEvent,
+    Methodology,
+    Rating,
+    Topic,
+    Verdict,
+    sees_unpublished,
+)
 from claims.outputs import charts
 from claims.outputs.claimreview import claim_reviews
 from claims.outputs.formats import FORMATS
@@ -27,44 +41,56 @@ _SCRIPT_SAFE = str.maketrans({"<": "\\u003C", ">": "\\u003E", "&": "\\u0026"})
 
 def factcheck_index(request):
     """The newsroom's latest fact-checks, newest first: those imported from others have no page here."""
-    current = (
-        Verdict.objects.visible_to(request.user)
-        .current()
-        .own()
-        .select_related("rating", "claim__speaker")
-        .latest_first()
-    )
+    current = Verdict.objects.visible_to(request.user).current().own().select_related("rating", "claim").latest_first()
     page = Paginator(current, FACTCHECKS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "claims/factcheck_index.html", {"page": page})
 
 
 def factcheck_page(request, slug):
-    """A published fact-check, or a retracted one with its notice; its ClaimReview if it is current."""
+    """A claim's fact-check at its one address: the version on display, or its retraction notice,
+    with every correction, update, retraction and reinstatement; ClaimReview only while it stands.
+    A version's own former address leads here for good."""
+    claim = Claim.objects.visible_to(request.user).filter(slug=slug).first()
+    if claim is None:
+        return _moved(request, slug)
+    versions = Verdict.objects.visible_to(request.user).own().filter(claim=claim, status__in=PUBLIC_VERDICT_STATUSES)
     verdict = (
-        Verdict.objects.visible_to(request.user)
-        .filter(slug=slug)
-        .select_related(
-            "rating", "claim__speaker", "claim__source", "claim__first_appearance", "claim__current_verdict"
-        )
+        versions.select_related("rating")
+        .annotate(on_display=Case(When(status=Verdict.Status.PUBLISHED, then=Value(1)), default=Value(0)))
+        .order_by("-on_display", F("retracted_at").desc(nulls_last=True), "-published_at")
         .first()
     )
     if verdict is None:
         raise Http404("No fact-check is published at this address.")
-    claim = verdict.claim
-    is_current = claim.current_verdict_id == verdict.pk
+    verdict.claim = claim
+    standing = verdict.status == Verdict.Status.PUBLISHED
+    events = list(claim.factcheck_events.select_related("verdict__rating"))
     context = {
         "verdict": verdict,
-        "claim": claim,
-        "evidence": claim.evidence.all(),
-        "history": Verdict.objects.visible_to(request.user)
-        .filter(claim=claim)
-        .exclude(slug="")
-        .select_related("rating")
-        .order_by("published_at"),
-        "replaced_by": None if is_current else claim.current_verdict,
-        "json_ld": _json_ld(verdict) if is_current else None,
+        "shown": verdict.shown,
+        "claim_date": datetime.date.fromisoformat(verdict.shown["claim_date"]) if verdict.shown["claim_date"] else None,
+        "standing": standing,
+        "evidence": verdict.evidence.all(),
+        "events": events,
+        "first_published": next((e for e in reversed(events) if e.kind == FactCheckEvent.Kind.PUBLISHED), None),
+        "last_change": next((e for e in events if e.kind != FactCheckEvent.Kind.PUBLISHED), None),
+        "json_ld": _json_ld(verdict) if standing else None,
     }
     return render(request, "claims/factcheck.html", context)
+
+
+def _moved(request, slug):
+    """The address a version had before its fact-check kept one address: a permanent redirect."""
+    version = Verdict.objects.visible_to(request.user).own().filter(slug=slug).exclude(claim__slug="").first()
+    if version is None or version.claim.slug == slug:
+        raise Http404("No fact-check is published at this address.")
+    return redirect("factcheck", version.claim.slug, permanent=True)
+
+
+def methodology(request):
+    """How the newsroom rates, checks, approves and corrects, with the rating scale as it is."""
+    context = {"methodology": Methodology.objects.first(), "ratings": Rating.objects.all()}
+    return render(request, "claims/methodology.html", context)
 
 
 def _json_ld(verdict: Verdict) -> str:

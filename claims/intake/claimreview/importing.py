@@ -298,6 +298,7 @@ def _verdict(record: ReviewRecord, *, claim: Claim | None, rating: Rating | None
         language=record.language,
         publisher_name=record.publisher_name,
         publisher_url=record.publisher_url,
+        rating_url=record.rating_url,
     )
 
 

@@ -53,6 +53,7 @@ class ReviewRecord:
     publisher_name: str
     publisher_url: str
     rating_label: str
+    rating_url: str
     speaker_name: str
     speaker_kind: str
     speaker_role: str
@@ -83,6 +84,7 @@ def review_record(found: Found) -> ReviewRecord:
         publisher_name=_required_text(publisher.get("name"), "author.name (the fact-checker)"),
         publisher_url=_url(publisher.get("url"), "author.url"),
         rating_label=_required_text(rating.get("alternateName"), "reviewRating.alternateName"),
+        rating_url=_url(rating.get("url"), "reviewRating.url"),
         speaker_name=_text(speaker.get("name")),
         speaker_kind=_speaker_kind(speaker),
         speaker_role=_text(speaker.get("jobTitle")),
@@ -107,6 +109,7 @@ def _google_record(position: str, claim: dict, review: dict) -> ReviewRecord:
         publisher_name=_required_text(_google_publisher(review), "publisher"),
         publisher_url=_url(site, "publisher.site"),
         rating_label=_required_text(review.get("textualRating"), "textualRating"),
+        rating_url="",
         speaker_name=_text(claim.get("claimant")),
         speaker_kind=SpeakerKind.PERSON,
         speaker_role="",
