@@ -7,8 +7,9 @@ runs two phases against the same server:
 - alone: one user makes every kind of request in turn, one at a time: the baseline;
 - under load: --users users for --seconds: anonymous readers (claim lists by cursor, filtered
   lists, full-text searches, claim details, similar-claim lookups, exports of one source's
-  fact-checks) with reviewers (evidence, a draft verdict, a revision with If-Match, submission)
-  and editors publishing what was submitted, all with a think time between requests.
+  fact-checks) with reviewers (evidence, a correction of a published fact-check, a revision with
+  If-Match, submission) and editors publishing what was submitted, all with a think time between
+  requests.
 It prints requests per second and p50/p95/p99 per kind of request, each p50 against the same
 kind's alone, and the errors; then it checks that every write the server acknowledged is in the
 database ("lost writes: 0", or the list). Exits non-zero on any error or lost write. Figures are
@@ -21,8 +22,8 @@ of one process share its GIL, and most of a request is Python), 5.4 / 6.2 and 74
 3 sync workers (the Dockerfile's), 5.1 and 648 ms for 6 sync workers, 2.8 / 7.2 and 535 / 1087 ms
 for 3 workers x 4 threads, 6.6 and 1578 ms for 4 workers x 2 threads.
 
-The writes stay in the benchmark database, as new verdicts on published claims: no claim changes
-status, so the other benchmarks see the same corpus.
+The writes stay in the benchmark database, as corrections of published fact-checks: no claim
+changes status, so the other benchmarks see the same corpus.
 """
 
 import argparse
@@ -117,12 +118,15 @@ def filter_paths(conn, rng: random.Random) -> list[str]:
     return [f"/api/v1/claims/?{query}{PAGE}" for query in paths]
 
 
-def write_claims(conn, count: int) -> list[int]:
-    """Published claims to write new verdicts on, a different draw each run; each is written once in a run."""
+def write_claims(conn, count: int) -> list[list[int]]:
+    """Published claims with their current fact-check of ours, to correct: a different draw each run, each
+    claim corrected once in a run."""
     rows = conn.execute(
-        "SELECT id FROM claims_claim WHERE status = 'published' ORDER BY random() LIMIT %s", [count]
+        "SELECT c.id, c.current_verdict_id FROM claims_claim c JOIN claims_verdict v ON v.id = c.current_verdict_id"
+        " WHERE c.status = 'published' AND v.publisher_name = '' ORDER BY random() LIMIT %s",
+        [count],
     ).fetchall()
-    return [row[0] for row in rows]
+    return [[claim, verdict] for claim, verdict in rows]
 
 
 def staff_accounts(database_url: str, reviewers: int, editors: int) -> dict[str, list[dict]]:
@@ -151,10 +155,6 @@ def staff_accounts(database_url: str, reviewers: int, editors: int) -> dict[str,
             accounts[role].append({"username": user.username, "token": token})
     connections.close_all()
     return accounts
-
-
-def rating_ids(conn) -> list[int]:
-    return [row[0] for row in conn.execute("SELECT id FROM claims_rating WHERE value IS NOT NULL").fetchall()]
 
 
 def run_locust(workdir: Path, port: int, config: dict, users: int, seconds: int, classes: list[str]) -> dict:
@@ -276,13 +276,11 @@ def main() -> None:
     with psycopg.connect(database_url) as conn:
         paths = read_paths(conn)
         claims = write_claims(conn, 20_000)
-        ratings = rating_ids(conn)
     accounts = staff_accounts(database_url, reviewers, editors)
     config = {
         "run": uuid.uuid4().hex[:12],
         "paths": paths,
         "read_weights": READ_WEIGHTS,
-        "ratings": ratings,
         "think_seconds": THINK_SECONDS,
         "reviewers": reviewers,
         "editors": editors,

@@ -22,7 +22,7 @@ from locust import HttpUser, between, constant, events, task
 CONFIG = json.loads(Path(os.environ["LOAD_CONFIG"]).read_text())
 READ_WEIGHTS = CONFIG["read_weights"]  # kind -> weight among the anonymous readers' requests
 PATHS = CONFIG["paths"]  # kind -> paths of that kind
-WRITE_CLAIMS = iter(CONFIG["write_claims"])  # each claim gets one verdict at most in a run
+WRITE_CLAIMS = iter(CONFIG["write_claims"])  # (claim, its current fact-check): each corrected once at most in a run
 SUBMITTED = Queue()  # verdicts in review, for the editors to publish, each taken by one
 _acks = open(CONFIG["acks"], "a", buffering=1)  # noqa: SIM115 (open for the whole run; a line each)
 _requests = open(CONFIG["requests"], "a")  # noqa: SIM115
@@ -69,11 +69,12 @@ def _written(response) -> dict | None:
 
 
 def review(user: HttpUser, account: dict, pause) -> int | None:
-    """A reviewer's round on one claim: evidence, a draft verdict, a revision of it, and its submission.
+    """A reviewer's round on one published claim: evidence, a correction of its fact-check, a revision of the
+    correction, and its submission.
 
     Returns the verdict submitted for review, or None if a step failed or no claim is left.
     """
-    claim = next(WRITE_CLAIMS, None)
+    claim, current = next(WRITE_CLAIMS, (None, None))
     if claim is None:
         return None
     client, token, who = user.client, account["token"], account["username"]
@@ -86,18 +87,15 @@ def review(user: HttpUser, account: dict, pause) -> int | None:
         return None
     _ack("evidence", id=body["id"], claim=claim, url=url, user=who)
     pause()
-    draft = {
-        "claim": claim,
-        "rating": random.choice(CONFIG["ratings"]),
-        "headline": f"Load test {mark}",
-        "summary": f"Draft {mark}",
-    }
-    response = client.post("/api/v1/verdicts/", json=draft, headers=_auth(token), name="verdict draft")
+    reason = {"reason": f"Load test {mark}: new evidence"}
+    response = client.post(
+        f"/api/v1/verdicts/{current}/correct/", json=reason, headers=_auth(token), name="verdict draft"
+    )
     body = _written(response)
     if body is None:
         return None
     verdict, etag = body["id"], response.headers["ETag"]
-    _ack("draft", id=verdict, claim=claim, author=who, summary=draft["summary"])
+    _ack("draft", id=verdict, claim=claim, author=who, summary=body["summary"])
     pause()
     summary = f"Revised {mark}"
     path = f"/api/v1/verdicts/{verdict}/"

@@ -17,8 +17,8 @@ from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVect
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, URLValidator
 from django.db import connections, models, transaction
-from django.db.models import Exists, F, Func, OuterRef, Q, Subquery, Value
-from django.db.models.signals import m2m_changed, pre_delete
+from django.db.models import Case, Exists, F, Func, OuterRef, Q, Subquery, Value, When
+from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
@@ -329,6 +329,27 @@ class FrozenOncePublished(models.Model):
 
     def frozen_error(self, changed: list[str]) -> ValidationError:
         return ValidationError(dict.fromkeys(changed, self.FROZEN_MESSAGE))
+
+    def delete(self, *args, **kwargs):
+        if self.is_frozen():
+            raise ValidationError(f"{self._meta.verbose_name.capitalize()} “{self}” is on the public record: it stays.")
+        return super().delete(*args, **kwargs)
+
+
+class OnTheRecordQuerySet(VisibleQuerySet):
+    """Rows of a ``FrozenOncePublished`` model, whose delete refuses those on the public record."""
+
+    def on_the_record(self) -> Q:
+        """The rows readers have seen or an approver has read; a subclass says which."""
+        return Q(pk__in=[])
+
+    def delete(self):
+        kept = self.filter(self.on_the_record()).first()
+        if kept is not None:
+            raise ValidationError(
+                f"{self.model._meta.verbose_name.capitalize()} “{kept}” is on the public record: it stays."
+            )
+        return super().delete()
 
 
 class ClaimStatus(models.TextChoices):
@@ -671,6 +692,15 @@ class Claim(FrozenOncePublished):
         verdict.claim = self
         return verdict.factcheck_url()
 
+    def factcheck_on_display(self) -> "Verdict | None":
+        """The version of the claim's fact-check its page shows: the published one, else the one last
+        retracted (with its notice); none before it is first published."""
+        versions = self.verdicts.own().filter(status__in=[VerdictStatus.PUBLISHED, VerdictStatus.RETRACTED])
+        return versions.order_by(
+            Case(When(status=VerdictStatus.PUBLISHED, then=Value(0)), default=Value(1)),
+            F("retracted_at").desc(nulls_last=True),
+        ).first()
+
     def factcheck_address(self) -> str:
         """The absolute address of the claim's fact-check page."""
         return f"{settings.PUBLIC_URL}{reverse('factcheck', args=[self.slug])}"
@@ -704,10 +734,13 @@ class ChangeKind(models.TextChoices):
     UPDATE = "update", "Update"  # a typo, a link, wording: nothing a reader relied on
 
 
-class VerdictQuerySet(VisibleQuerySet):
+class VerdictQuerySet(OnTheRecordQuerySet):
     def public_condition(self) -> Q:
         # Superseded versions and retractions stay public, with their notes, as long as the claim is.
         return Q(status__in=PUBLIC_VERDICT_STATUSES, claim__status=ClaimStatus.PUBLISHED)
+
+    def on_the_record(self) -> Q:
+        return Q(status__in=PUBLIC_VERDICT_STATUSES)
 
     def latest_first(self):
         """Newest publication first. An imported fact-check whose publisher gave no date comes after
@@ -964,7 +997,10 @@ class EvidenceKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class EvidenceQuerySet(VisibleQuerySet):
+class EvidenceQuerySet(OnTheRecordQuerySet):
+    def on_the_record(self) -> Q:
+        return Exists(Verdict.objects.filter(evidence=OuterRef("pk")).exclude(status=VerdictStatus.DRAFT))
+
     def public_condition(self) -> Q:
         # Evidence is published with a fact-check that cites it, not before.
         return Exists(Verdict.objects.filter(Verdict.objects.public_condition(), evidence=OuterRef("pk")))
@@ -1078,6 +1114,7 @@ class FactCheckEvent(models.Model):
 
     class Meta:
         ordering = ["-happened_at", "-pk"]
+        verbose_name = "public change"
         indexes = [models.Index(fields=["claim", "-happened_at"], name="factcheck_event_claim")]
         constraints = [
             _choices_constraint("kind", FactCheckEventKind, "factcheck_event"),
@@ -1119,14 +1156,6 @@ class Methodology(models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1
         super().save(*args, **kwargs)
-
-
-@receiver(pre_delete, sender=Verdict)
-@receiver(pre_delete, sender=Evidence)
-def refuse_to_delete_what_readers_saw(sender, instance, **kwargs):
-    """Every delete, a queryset's included: a verdict past draft, or evidence one cites, stays on record."""
-    if instance.is_frozen():
-        raise ValidationError(f"{sender._meta.verbose_name.capitalize()} {instance.pk} is on the public record.")
 
 
 @receiver(m2m_changed, sender=Claim.topics.through)

@@ -164,14 +164,18 @@ def _lock_claim(claim: Claim) -> Claim:
     return Claim.objects.select_for_update().select_related("source").get(pk=claim.pk)
 
 
-def _lock_verdict(verdict: Verdict) -> Verdict:
+def _lock_verdict(verdict: Verdict) -> tuple[Claim, Verdict]:
+    """The verdict and its claim, locked in that order by every move (claim first: moves that change
+    a claim's fact-check lock several of its verdicts, and one order keeps them from deadlocking)."""
+    claim = _lock_claim(Claim(pk=verdict.claim_id))
     fresh = Verdict.objects.select_for_update().get(pk=verdict.pk)
     if fresh.version != verdict.version:
         raise ConflictError(
             f"Verdict {verdict.pk} was changed by someone else since you read it "
             f"(version {verdict.version}, now {fresh.version}); reload it and try again."
         )
-    return fresh
+    fresh.claim = claim
+    return claim, fresh
 
 
 def _save(obj: Claim | Verdict, user: AbstractBaseUser, why: str) -> None:
@@ -303,27 +307,25 @@ def verdict_update(*, verdict: Verdict, user: AbstractBaseUser, changes: dict) -
 
 @transaction.atomic
 def verdict_submit(*, verdict: Verdict, user: AbstractBaseUser) -> Verdict:
-    verdict = _lock_verdict(verdict)
+    claim, verdict = _lock_verdict(verdict)
     verdict.status = _check(Move.SUBMIT, verdict, user)
     if verdict.author_id != user.pk and not user.has_perm("claims.publish_verdict"):
         raise NotAllowedError(f"Only the author or an editor may submit verdict {verdict.pk} for review.")
     _require_change_note(verdict)
     _save(verdict, user, _because(Move.SUBMIT))
-    claim = _lock_claim(verdict.claim)
     if claim.status == ClaimStatus.ASSIGNED:
-        _set_claim_status(claim, ClaimStatus.IN_REVIEW, user, f"Verdict {verdict.pk} submitted for review")
+        _set_claim_status(claim, ClaimStatus.IN_REVIEW, user, f"“{verdict}” submitted for review")
     return verdict
 
 
 @transaction.atomic
 def verdict_send_back(*, verdict: Verdict, user: AbstractBaseUser, reason: str) -> Verdict:
     """Return a verdict in review to its author for changes, saying what to change."""
-    verdict = _lock_verdict(verdict)
+    claim, verdict = _lock_verdict(verdict)
     verdict.status = _check(Move.SEND_BACK, verdict, user, reason)
     _save(verdict, user, _because(Move.SEND_BACK, reason))
-    claim = _lock_claim(verdict.claim)
     if claim.status == ClaimStatus.IN_REVIEW and not claim.verdicts.filter(status=VerdictStatus.IN_REVIEW).exists():
-        _set_claim_status(claim, ClaimStatus.ASSIGNED, user, f"Verdict {verdict.pk} sent back")
+        _set_claim_status(claim, ClaimStatus.ASSIGNED, user, f"“{verdict}” sent back")
     return verdict
 
 
@@ -334,7 +336,7 @@ def verdict_publish(*, verdict: Verdict, editor: AbstractBaseUser) -> Verdict:
     It shows the claim as it is now, for good (``Verdict.shown``), at the claim's one address. A
     correction supersedes the version it corrects, which must still be the current one.
     """
-    verdict = _lock_verdict(verdict)
+    claim, verdict = _lock_verdict(verdict)
     verdict.status = _check(Move.PUBLISH, verdict, editor)
     if verdict.author_id == editor.pk:
         raise NotAllowedError(
@@ -346,7 +348,6 @@ def verdict_publish(*, verdict: Verdict, editor: AbstractBaseUser) -> Verdict:
             "another editor must approve it."
         )
     _require_change_note(verdict)
-    claim = _lock_claim(verdict.claim)
     current = _current_own(claim)
     if verdict.corrects_id and (current is None or current.pk != verdict.corrects_id):
         raise IllegalMoveError(
@@ -359,7 +360,7 @@ def verdict_publish(*, verdict: Verdict, editor: AbstractBaseUser) -> Verdict:
         )
     if current is not None:
         current.status = VerdictStatus.SUPERSEDED
-        _save(current, editor, f"Superseded by verdict {verdict.pk}")
+        _save(current, editor, f"Superseded by the correction “{verdict}”")
     verdict.approved_by = editor
     verdict.published_at = timezone.now()
     verdict.shown = claim.as_shown()
@@ -368,7 +369,7 @@ def verdict_publish(*, verdict: Verdict, editor: AbstractBaseUser) -> Verdict:
     _save(verdict, editor, _because(Move.PUBLISH))
     claim.status = ClaimStatus.PUBLISHED
     claim.refresh_current_verdict()
-    _save(claim, editor, f"Verdict {verdict.pk} published")
+    _save(claim, editor, f"“{verdict}” published")
     kind = {ChangeKind.CORRECTION: FactCheckEvent.Kind.CORRECTED, ChangeKind.UPDATE: FactCheckEvent.Kind.UPDATED}
     event = kind.get(verdict.change_kind, FactCheckEvent.Kind.PUBLISHED)
     _tell_readers(verdict, event, verdict.change_note, editor, verdict.published_at)
@@ -379,14 +380,13 @@ def verdict_publish(*, verdict: Verdict, editor: AbstractBaseUser) -> Verdict:
 def verdict_retract(*, verdict: Verdict, editor: AbstractBaseUser, reason: str) -> Verdict:
     """Withdraw the claim's published fact-check: its page keeps its address and shows the reason,
     and no earlier version becomes current again (that is ``verdict_reinstate``)."""
-    verdict = _lock_verdict(verdict)
+    claim, verdict = _lock_verdict(verdict)
     verdict.status = _check(Move.RETRACT, verdict, editor, reason)
     verdict.retraction_reason = reason.strip()
     verdict.retracted_at = timezone.now()
     _save(verdict, editor, _because(Move.RETRACT, reason))
-    claim = _lock_claim(verdict.claim)
     claim.refresh_current_verdict()
-    _save(claim, editor, f"Verdict {verdict.pk} retracted")
+    _save(claim, editor, f"“{verdict}” retracted")
     _tell_readers(verdict, FactCheckEvent.Kind.RETRACTED, verdict.retraction_reason, editor, verdict.retracted_at)
     return verdict
 
@@ -395,18 +395,17 @@ def verdict_retract(*, verdict: Verdict, editor: AbstractBaseUser, reason: str) 
 def verdict_reinstate(*, verdict: Verdict, editor: AbstractBaseUser, reason: str) -> Verdict:
     """Make a superseded or retracted version the claim's fact-check again, with the reason readers read;
     the version current until now is superseded."""
-    verdict = _lock_verdict(verdict)
+    claim, verdict = _lock_verdict(verdict)
     verdict.status = _check(Move.REINSTATE, verdict, editor, reason)
-    claim = _lock_claim(verdict.claim)
     current = _current_own(claim)
     if current is not None:
         current.status = VerdictStatus.SUPERSEDED
-        _save(current, editor, f"Superseded: verdict {verdict.pk} reinstated")
+        _save(current, editor, f"Superseded: “{verdict}” reinstated")
     verdict.retracted_at, verdict.retraction_reason = None, ""
     _save(verdict, editor, _because(Move.REINSTATE, reason))
     claim.status = ClaimStatus.PUBLISHED
     claim.refresh_current_verdict()
-    _save(claim, editor, f"Verdict {verdict.pk} reinstated")
+    _save(claim, editor, f"“{verdict}” reinstated")
     _tell_readers(verdict, FactCheckEvent.Kind.REINSTATED, reason.strip(), editor, timezone.now())
     return verdict
 
@@ -415,10 +414,10 @@ def verdict_reinstate(*, verdict: Verdict, editor: AbstractBaseUser, reason: str
 def verdict_correct(*, verdict: Verdict, user: AbstractBaseUser, reason: str) -> Verdict:
     """Start a correction: a new draft that copies a published verdict, its evidence and the reason as
     its note, and supersedes it once published."""
-    verdict = _lock_verdict(verdict)
+    claim, verdict = _lock_verdict(verdict)
     _check(Move.CORRECT, verdict, user, reason)
     correction = Verdict(
-        claim=verdict.claim,
+        claim=claim,
         corrects=verdict,
         author=user,
         rating=verdict.rating,

@@ -272,3 +272,5 @@ SPECTACULAR_SETTINGS = {
 
 # The history pages show every version but cannot restore one: that would bypass the workflow.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+# Every move records its reason in the history, and a reason readers see can run to 2,000 characters.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import re
 
 import pytest
 from django.conf import settings
@@ -10,7 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from claims.models import Claim, Evidence, Source, Speaker, Verdict
+from claims import workflow
+from claims.models import Claim, Evidence, Methodology, Source, Speaker, Verdict
 from tests.factories import (
     ClaimFactory,
     EvidenceFactory,
@@ -513,3 +515,121 @@ class TestExports:
         page = as_editor.get(reverse("admin:claims_claim_change", args=[verdict.claim.pk])).content.decode()
         assert '<a href="https://checker.example/1">Fact-check by Checker</a>' in page
         assert 'href="https://checker.example/1"' in as_editor.get(CLAIMS).content.decode()
+
+
+class TestThePublishedRecord:
+    def test_the_claim_timeline_tells_who_did_what_why_and_what_changed_in_words(self, as_editor, editor, reviewer):
+        claim = ClaimFactory(text="Unemployment fell by half.")
+        workflow.claim_mark_checkworthy(claim=claim, user=editor)
+        workflow.claim_assign(claim=claim, user=editor, assignee=reviewer)
+        draft = workflow.verdict_create(
+            verdict=Verdict(claim=claim, rating=rating("false"), headline="No", summary="It rose."), author=reviewer
+        )
+        workflow.verdict_update(verdict=draft, user=reviewer, changes={"rating": rating("mostly-false")})
+        workflow.verdict_send_back(
+            verdict=workflow.verdict_submit(verdict=Verdict.objects.get(pk=draft.pk), user=reviewer),
+            user=editor,
+            reason="Cite the census table.",
+        )
+        page = as_editor.get(reverse("admin:claims_claim_timeline", args=[claim.pk]))
+        assert page.status_code == 200
+        rows = [
+            re.sub(r"\s+", " ", re.sub(r"<.*?>", " ", row)).strip()
+            for row in re.findall(r"<tr>(.*?)</tr>", page.content.decode(), re.S)[1:]
+        ]
+        assert any("edna Claim “Unemployment fell by half.” changed Mark check-worthy" in row for row in rows)
+        assert any("Status: New → Check-worthy" in row for row in rows)
+        assert any("rex Verdict “No” changed Edited Rating: False → Mostly false" in row for row in rows)
+        assert any(
+            "edna Verdict “No” changed Send back: Cite the census table. Status: In review → Draft" in row
+            for row in rows
+        )
+        assert "None" not in page.content.decode().split('id="timeline"')[1]
+
+    def test_an_import_is_named_in_the_timeline(self, as_editor):
+        verdict = VerdictFactory(imported=True)
+        Verdict.history.filter(id=verdict.pk).update(history_change_reason="Imported from ClaimReview")
+        page = as_editor.get(reverse("admin:claims_claim_timeline", args=[verdict.claim_id])).content.decode()
+        assert "Imported from Other Fact-Checker" in page
+
+    def test_the_claim_page_offers_its_moves_as_buttons(self, as_editor):
+        claim = ClaimFactory()
+        page = as_editor.get(reverse("admin:claims_claim_change", args=[claim.pk])).content.decode()
+        assert reverse("admin:claims_claim_move", args=[claim.pk, "mark-check-worthy"]) in page
+        assert reverse("admin:claims_claim_move", args=[claim.pk, "reject"]) in page
+        assert reverse("admin:claims_claim_timeline", args=[claim.pk]) in page
+
+    def test_a_claim_is_rejected_from_its_page_with_a_reason(self, as_editor):
+        claim = ClaimFactory(text="Taxes will fall next year.")
+        url = reverse("admin:claims_claim_move", args=[claim.pk, "reject"])
+        assert "Reason" in as_editor.get(url).content.decode()
+        as_editor.post(url, {"reason": ""})
+        assert Claim.objects.get(pk=claim.pk).status == Claim.Status.NEW
+        response = as_editor.post(url, {"reason": "A prediction."}, follow=True)
+        assert Claim.objects.get(pk=claim.pk).rejection_reason == "A prediction."
+        assert messages_of(response) == ["Reject: done for “Taxes will fall next year.”."]
+
+    def test_the_verdict_page_lists_moves_on_the_claims_verdicts(self, as_editor):
+        verdict = VerdictFactory(in_review=True)
+        page = as_editor.get(reverse("admin:claims_claim_change", args=[verdict.claim_id])).content.decode()
+        assert reverse("admin:claims_verdict_move", args=[verdict.pk, "publish"]) in page
+
+    def test_the_author_reads_why_the_draft_was_sent_back_on_its_page(self, as_reviewer, editor, reviewer):
+        verdict = VerdictFactory(in_review=True, claim__assignee=reviewer, author=reviewer)
+        workflow.verdict_send_back(verdict=verdict, user=editor, reason="Cite the census table.")
+        page = as_reviewer.get(reverse("admin:claims_verdict_change", args=[verdict.pk])).content.decode()
+        assert "sent it back on" in page
+        assert "Cite the census table." in page
+
+    def test_the_retract_page_says_what_readers_will_see(self, as_editor):
+        verdict = VerdictFactory(published=True)
+        page = as_editor.get(reverse("admin:claims_verdict_move", args=[verdict.pk, "retract"])).content.decode()
+        assert f"{settings.PUBLIC_URL}/factchecks/{verdict.slug}/" in page
+        assert "No earlier version becomes the fact-check again." in page
+
+    def test_a_correction_without_its_note_is_refused_with_a_message(self, as_editor, reviewer):
+        correction = workflow.verdict_correct(verdict=VerdictFactory(published=True), user=reviewer, reason="Year")
+        Verdict.objects.filter(pk=correction.pk).update(change_note="")
+        url = reverse("admin:claims_verdict_move", args=[correction.pk, "submit-for-review"])
+        response = as_editor.post(url, {"read_version": correction.version}, follow=True)
+        assert "Say what this version changes and why" in messages_of(response)[0]
+        assert Verdict.objects.get(pk=correction.pk).status == Verdict.Status.DRAFT
+
+    def test_evidence_a_published_verdict_cites_is_read_only_and_stays(self, as_editor):
+        verdict = VerdictFactory(published=True)
+        evidence = EvidenceFactory(claim=verdict.claim)
+        change = reverse("admin:claims_evidence_change", args=[evidence.pk])
+        assert 'name="_save"' not in as_editor.get(change).content.decode()
+        assert as_editor.post(change, {"title": "Changed"}).status_code == 403
+        assert (
+            as_editor.post(reverse("admin:claims_evidence_delete", args=[evidence.pk]), {"post": "yes"}).status_code
+            == 403
+        )
+        data = {
+            "text": verdict.claim.text,
+            "notes": "",
+            "evidence-TOTAL_FORMS": 1,
+            "evidence-INITIAL_FORMS": 1,
+            "evidence-0-id": evidence.pk,
+            "evidence-0-claim": verdict.claim_id,
+            "evidence-0-title": evidence.title,
+            "evidence-0-url": evidence.url,
+            "evidence-0-stance": evidence.stance,
+            "evidence-0-kind": evidence.kind,
+            "evidence-0-DELETE": "on",
+            "verdicts-TOTAL_FORMS": 0,
+            "verdicts-INITIAL_FORMS": 0,
+        }
+        response = as_editor.post(reverse("admin:claims_claim_change", args=[verdict.claim_id]), data)
+        assert "is cited by a verdict in review or published" in response.content.decode()
+        assert Evidence.objects.filter(pk=evidence.pk).exists()
+
+    def test_editors_edit_the_methodology_and_readers_read_it(self, as_editor, client):
+        methodology = Methodology.objects.get()
+        url = reverse("admin:claims_methodology_change", args=[methodology.pk])
+        fields = {
+            name: getattr(methodology, name) for name in ("introduction", "process", "how_to_request_a_correction")
+        }
+        response = as_editor.post(url, {**fields, "corrections_policy": "We correct within a day."})
+        assert response.status_code == 302
+        assert "We correct within a day." in client.get("/methodology/").content.decode()

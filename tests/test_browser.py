@@ -252,3 +252,55 @@ def test_the_pages_outside_the_daily_workflow_run_under_the_content_security_pol
     assert any("inline script" in violation for violation in csp_violations)
     csp_violations.clear()
     assert blocked == []
+
+
+def test_a_reader_follows_corrections_and_a_retraction_and_an_editor_the_timeline(live_server, page: Page, output_path):
+    from claims import workflow
+
+    reviewer = UserFactory(username="rex", role="reviewer")
+    edna, eli = UserFactory(username="edna", role="editor"), UserFactory(username="eli", role="editor")
+    first = VerdictFactory(published=True, author=reviewer, claim__assignee=reviewer, headline="No, it fell")
+    EvidenceFactory(claim=first.claim, title="Census 2019")
+    correction = workflow.verdict_correct(verdict=first, user=reviewer, reason="The census was revised in 2020.")
+    correction = workflow.verdict_update(verdict=correction, user=reviewer, changes={"headline": "Mostly no, it fell"})
+    correction = workflow.verdict_publish(
+        verdict=workflow.verdict_submit(verdict=correction, user=reviewer), editor=edna
+    )
+    base = live_server.url
+    screenshots = Path(output_path)
+    screenshots.mkdir(parents=True, exist_ok=True)
+
+    page.goto(f"{base}/factchecks/{first.slug}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mostly no, it fell")
+    history = page.locator("#changes")
+    expect(history).to_contain_text("Corrected on")
+    expect(history).to_contain_text("The census was revised in 2020.")
+    expect(history).to_contain_text("No, it fell")  # the earlier version, with its rating
+    assert serious_accessibility_violations(page) == []
+    page.screenshot(path=screenshots / "fact-check-corrected.png", full_page=True)
+
+    page.get_by_role("link", name="our methodology").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("How we check claims")
+    expect(page.locator("#rating-false")).to_contain_text("False")
+    assert serious_accessibility_violations(page) == []
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=screenshots / "methodology-phone.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    workflow.verdict_retract(verdict=correction, editor=eli, reason="The census figures were withdrawn.")
+    page.goto(f"{base}/factchecks/{first.slug}/")
+    expect(page.get_by_role("note")).to_contain_text("This fact-check was retracted")
+    expect(page.get_by_role("note")).to_contain_text("The census figures were withdrawn.")
+    expect(page.locator(".rating-badge")).to_have_count(0)
+    assert serious_accessibility_violations(page) == []
+    page.screenshot(path=screenshots / "fact-check-retracted-phone.png", full_page=True)
+
+    page.set_viewport_size({"width": 1366, "height": 900})
+    log_in(page, base, "edna")
+    page.goto(f"{base}/admin/claims/claim/{first.claim_id}/change/")
+    page.get_by_role("link", name="Timeline").click()
+    timeline = page.locator("#timeline")
+    expect(timeline).to_contain_text("Retract: The census figures were withdrawn.")
+    expect(timeline).to_contain_text("Correct: The census was revised in 2020.")
+    expect(timeline).to_contain_text("Status: Published → Retracted")
+    page.screenshot(path=screenshots / "claim-timeline.png", full_page=True)

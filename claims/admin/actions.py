@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
@@ -51,14 +52,23 @@ def quoted(obj) -> str:
     return f"“{Truncator(str(obj)).chars(70)}”"
 
 
+# What a move can be refused with: the workflow's reasons, and the models' rules (a correction without its note).
+REFUSALS = (workflow.WorkflowError, ValidationError)
+
+
+def refusal(error: Exception) -> str:
+    """A refusal as one line for a message."""
+    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+
+
 def run_moves(request: HttpRequest, objects, move: Callable, done_message: str) -> None:
     """Apply a workflow move to each object and report, row by row, what happened."""
     done = []
     for obj in objects:
         try:
             move(obj)
-        except workflow.WorkflowError as error:
-            messages.error(request, f"{quoted(obj)}: {error}")
+        except REFUSALS as error:
+            messages.error(request, f"{quoted(obj)}: {refusal(error)}")
         else:
             done.append(quoted(obj))
     if done:

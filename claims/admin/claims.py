@@ -18,7 +18,17 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims import workflow
-from claims.admin.actions import AssignForm, MoveActionsAdmin, ReasonForm, move_action, move_slug, quoted, reviewers
+from claims.admin.actions import (
+    REFUSALS,
+    AssignForm,
+    MoveActionsAdmin,
+    ReasonForm,
+    move_action,
+    move_slug,
+    quoted,
+    refusal,
+    reviewers,
+)
 from claims.admin.filters import AssigneeFilter, CurrentRatingFilter, PublisherFilter
 from claims.admin.timeline import claim_timeline
 from claims.models import Claim, Evidence, Verdict
@@ -224,8 +234,8 @@ class ClaimAdmin(MoveActionsAdmin, SimpleHistoryAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 workflow.make_move(claim, user=request.user, move=name, **form.cleaned_data)
-            except workflow.WorkflowError as error:
-                messages.error(request, str(error))
+            except REFUSALS as error:
+                messages.error(request, refusal(error))
             else:
                 messages.success(request, f"{name.capitalize()}: done for {quoted(claim)}.")
             return HttpResponseRedirect(change_url)

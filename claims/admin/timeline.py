@@ -7,10 +7,11 @@ with its label: statuses and kinds by their names, people and ratings by what th
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.utils import timezone
 from django.utils.text import Truncator
 
 from claims.intake.claimreview.importing import CHANGE_REASON as IMPORTED
@@ -56,6 +57,8 @@ def claim_timeline(claim: Claim) -> list[Entry]:
 
 
 def _entry(kind: str, record, before, names: "_Names") -> "Entry":
+    if kind == "Verdict" and record.corrects_id:
+        kind = "Correction"
     what = f"{kind} {_quoted(record)} {ACTIONS[record.history_type]}"
     differences = []
     if before is not None and record.history_type == "~":
@@ -109,6 +112,10 @@ class _Names:
             return ", ".join(self.related(model_field.related_model, row[target]) for row in value) or "(none)"
         if model_field.is_relation:
             return self.related(model_field.related_model, value)
+        if isinstance(value, datetime):
+            return f"{timezone.localtime(value):%-d %b %Y, %H:%M}"
+        if isinstance(value, date):
+            return f"{value:%-d %B %Y}"
         return Truncator(str(value)).chars(200)
 
     def related(self, model: type[models.Model], pk) -> str:

@@ -12,7 +12,16 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims import workflow
-from claims.admin.actions import MoveActionsAdmin, ReasonForm, SendBackForm, move_action, move_slug, quoted
+from claims.admin.actions import (
+    REFUSALS,
+    MoveActionsAdmin,
+    ReasonForm,
+    SendBackForm,
+    move_action,
+    move_slug,
+    quoted,
+    refusal,
+)
 from claims.models import Evidence, Verdict
 from claims.outputs.formats import FORMATS, streaming_response
 from claims.workflow import Move
@@ -161,8 +170,8 @@ class VerdictAdmin(MoveActionsAdmin, SimpleHistoryAdmin):
         """The workflow has the last word on a save: what it refuses is reported, and nothing is saved."""
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except workflow.WorkflowError as error:
-            messages.error(request, str(error))
+        except REFUSALS as error:
+            messages.error(request, refusal(error))
             return HttpResponseRedirect(request.get_full_path())
 
     @admin.display(description="Claim")
@@ -204,8 +213,8 @@ class VerdictAdmin(MoveActionsAdmin, SimpleHistoryAdmin):
                 result = workflow.make_move(
                     verdict, user=request.user, move=move_name, reason=form.cleaned_data.get("reason", "")
                 )
-            except workflow.WorkflowError as error:
-                messages.error(request, str(error))
+            except REFUSALS as error:
+                messages.error(request, refusal(error))
             else:
                 messages.success(request, f"{DONE[move_name]} {quoted(verdict)}.")
                 return HttpResponseRedirect(reverse("admin:claims_verdict_change", args=[result.pk]))

@@ -11,14 +11,12 @@ import datetime
 import json
 
 from django.core.paginator import Paginator
-from django.db.models import Case, F, Value, When
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from claims.models import (
-    PUBLIC_VERDICT_STATUSES,
     Claim,
     FactCheckEvent,
     Methodology,
@@ -53,13 +51,7 @@ def factcheck_page(request, slug):
     claim = Claim.objects.visible_to(request.user).filter(slug=slug).first()
     if claim is None:
         return _moved(request, slug)
-    versions = Verdict.objects.visible_to(request.user).own().filter(claim=claim, status__in=PUBLIC_VERDICT_STATUSES)
-    verdict = (
-        versions.select_related("rating")
-        .annotate(on_display=Case(When(status=Verdict.Status.PUBLISHED, then=Value(1)), default=Value(0)))
-        .order_by("-on_display", F("retracted_at").desc(nulls_last=True), "-published_at")
-        .first()
-    )
+    verdict = claim.factcheck_on_display()
     if verdict is None:
         raise Http404("No fact-check is published at this address.")
     verdict.claim = claim
