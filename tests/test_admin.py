@@ -587,6 +587,15 @@ class TestThePublishedRecord:
         assert f"{settings.PUBLIC_URL}/factchecks/{verdict.slug}/" in page
         assert "No earlier version becomes the fact-check again." in page
 
+    def test_starting_or_submitting_a_correction_says_readers_keep_the_published_version(self, as_editor, reviewer):
+        verdict = VerdictFactory(published=True)
+        address = f"{settings.PUBLIC_URL}/factchecks/{verdict.slug}/"
+        page = as_editor.get(reverse("admin:claims_verdict_move", args=[verdict.pk, "correct"])).content.decode()
+        assert f"readers keep seeing this version at {address} until an editor publishes the correction" in page
+        correction = workflow.verdict_correct(verdict=verdict, user=reviewer, reason="Year")
+        url = reverse("admin:claims_verdict_move", args=[correction.pk, "submit-for-review"])
+        assert f"readers keep seeing what {address} shows now" in as_editor.get(url).content.decode()
+
     def test_a_correction_without_its_note_is_refused_with_a_message(self, as_editor, reviewer):
         correction = workflow.verdict_correct(verdict=VerdictFactory(published=True), user=reviewer, reason="Year")
         Verdict.objects.filter(pk=correction.pk).update(change_note="")

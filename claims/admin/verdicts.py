@@ -286,6 +286,13 @@ def readers_will_see(verdict: Verdict, move: Move) -> str:
             f"At {page}: this version as the fact-check again, with your reason dated today in its list of "
             "changes; the version shown until now stays listed there."
         )
+    if move == Move.CORRECT:
+        return (
+            f"Nothing yet: readers keep seeing this version at {page} until an editor publishes the correction, "
+            "which starts as a draft copy of it."
+        )
+    if verdict.claim.slug:
+        return f"Nothing yet: readers keep seeing what {page} shows now until an editor publishes a new version."
     return "Nothing yet: readers see a verdict once an editor publishes it."
 
 
