@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.text import Truncator
 
 from claims import workflow
@@ -145,6 +146,24 @@ def move_action(
     action.short_description = description
     action.allowed = lambda user: workflow.role_allows(user, move) and (allowed is None or allowed(user))
     return action
+
+
+def record_page(modeladmin, request: HttpRequest, original, page_name: str, template: str, **context):
+    """A page below one record's change page (a move on it, its timeline), with breadcrumbs back to it."""
+    opts = modeladmin.model._meta
+    return TemplateResponse(
+        request,
+        template,
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": f"{page_name.capitalize()}: {original}",
+            "original": original,
+            "page_name": page_name,
+            "change_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[original.pk]),
+            "opts": opts,
+            **context,
+        },
+    )
 
 
 class MoveActionsAdmin:

@@ -12,7 +12,6 @@ from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
@@ -26,6 +25,7 @@ from claims.admin.actions import (
     move_action,
     move_slug,
     quoted,
+    record_page,
     refusal,
     reviewers,
 )
@@ -194,14 +194,9 @@ class ClaimAdmin(MoveActionsAdmin, SimpleHistoryAdmin):
         claim = get_object_or_404(Claim, pk=object_id)
         if not self.has_view_permission(request, claim):
             raise PermissionDenied
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Timeline: {claim}",
-            "claim": claim,
-            "entries": claim_timeline(claim),
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/claims/claim/timeline.html", context)
+        return record_page(
+            self, request, claim, "timeline", "admin/claims/claim/timeline.html", entries=claim_timeline(claim)
+        )
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
@@ -239,16 +234,7 @@ class ClaimAdmin(MoveActionsAdmin, SimpleHistoryAdmin):
             else:
                 messages.success(request, f"{name.capitalize()}: done for {quoted(claim)}.")
             return HttpResponseRedirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"{name.capitalize()}: {claim}",
-            "form": form,
-            "claim": claim,
-            "move_name": name,
-            "change_url": change_url,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/claims/claim/move.html", context)
+        return record_page(self, request, claim, name, "admin/claims/claim/move.html", form=form)
 
     @admin.display(description="Claim", ordering="text")
     def short_text(self, claim):

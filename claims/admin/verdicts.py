@@ -6,7 +6,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
@@ -20,6 +19,7 @@ from claims.admin.actions import (
     move_action,
     move_slug,
     quoted,
+    record_page,
     refusal,
 )
 from claims.models import Evidence, Verdict
@@ -219,17 +219,15 @@ class VerdictAdmin(MoveActionsAdmin, SimpleHistoryAdmin):
                 messages.success(request, f"{DONE[move_name]} {quoted(verdict)}.")
                 return HttpResponseRedirect(reverse("admin:claims_verdict_change", args=[result.pk]))
             return HttpResponseRedirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"{move_name.capitalize()}: {verdict}",
-            "form": form,
-            "verdict": verdict,
-            "move_name": move_name,
-            "readers_will_see": readers_will_see(verdict, move_name),
-            "change_url": change_url,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/claims/verdict/move.html", context)
+        return record_page(
+            self,
+            request,
+            verdict,
+            move_name,
+            "admin/claims/verdict/move.html",
+            form=form,
+            readers_will_see=readers_will_see(verdict, move_name),
+        )
 
     @admin.action(description="Export selected verdicts as CSV")
     def export_csv(self, request, queryset):
