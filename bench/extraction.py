@@ -30,8 +30,8 @@ Figures:
   boundary with at least two words in the shorter ("Inner Mongolia health commission" names "the
   Inner Mongolia health commission"); a surname alone never counts for a full name;
 - date accuracy, of matched claims that have an annotated date: the same date and precision;
-- dated without a known date (articles): matched claims the annotators left undated (the text does not
-  say when it was said) to which the candidate gives a date other than publication day.
+- dated, no date known (articles): matched claims the annotators left undated (the text does not say
+  when it was said) to which the candidate gives a date all the same.
 """
 
 import argparse
@@ -250,7 +250,7 @@ def quality(outcomes: Iterable[Outcome], voice: str = "all") -> Quality:
         undated_but_dated += [
             (claim, c)
             for claim, c in outcome.matches.items()
-            if keep(claim.own_voice) and c and not claim.claim_date and c.claim_date not in (None, outcome.published_on)
+            if keep(claim.own_voice) and c and not claim.claim_date and c.claim_date is not None
         ]
     matched = {claim: c for claim, c in matches.items() if c}
     dated = {claim: c for claim, c in matched.items() if claim.claim_date}
