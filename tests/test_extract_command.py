@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 
 from claims.intake.claimreview.importing import claim_reviews_import
 from claims.intake.claimreview.reading import find_claim_reviews
-from claims.intake.extraction import Candidate
+from claims.intake.extraction import Candidate, extract
 from claims.intake.proposals import extracted_claims_save
 from claims.models import Claim, Source, Speaker
 from tests.factories import SourceFactory, SpeakerFactory
@@ -74,7 +74,9 @@ def test_it_saves_the_source_and_candidates_as_new_claims_once(editor):
     assert source.published_on == datetime.date(2019, 7, 5)
     claim = Claim.objects.get(text__startswith="concerns maintenance")
     assert (claim.status, claim.is_verbatim, claim.speaker.slug) == (Claim.Status.NEW, True, "sergei-ryabkov")
-    assert (claim.claim_date, claim.created_by, claim.checkworthiness) == (datetime.date(2019, 7, 5), editor, 0.5)
+    proposed = extract(source.text, published_on=source.published_on, publisher="Newsweek")
+    score = next(candidate.score for candidate in proposed if candidate.text == claim.text)
+    assert (claim.claim_date, claim.created_by, claim.checkworthiness) == (datetime.date(2019, 7, 5), editor, score)
     assert "maintenance of equipment delivered there" in claim.context
     assert Speaker.objects.get(slug="newsweek").kind == Speaker.Kind.ORGANIZATION
     month = Claim.objects.get(speaker__slug="state-department")

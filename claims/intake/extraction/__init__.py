@@ -119,6 +119,7 @@ def _candidates_of(sentence: str, following: str, position: int, reading: _Readi
         return []
     sentence = without_dateline(sentence)
     plain = outside_quotes(sentence)
+    reading.cast.begin_sentence()
     reading.cast.meet(plain)
     _date_people_named_after_an_offset(plain, reading)
     if reading.sentences_read == 0:
@@ -133,20 +134,36 @@ def _candidates_of(sentence: str, following: str, position: int, reading: _Readi
         reading.previous = None
         reading.event = find_date(plain, reading.published_on)
         publisher = Speaker(reading.publisher, ORGANIZATION)
-        return [_candidate(sentence, sentence, publisher, False, reading.publication, position)]
+        return [_candidate(sentence, sentence, publisher, False, reading.publication, position, reading.published_on)]
     speaker = attribution.speaker
     date = _claim_date(attribution, plain, reading, event)
     reading.cast.spoke(speaker)
     reading.previous = (speaker, date)
     if attribution.verb in CALLED:
-        return [_candidate(attribution.statement, sentence, speaker, False, date, position, attributed=True)]
+        return [
+            _candidate(
+                attribution.statement, sentence, speaker, False, date, position, reading.published_on, attributed=True
+            )
+        ]
     quotes = quotes_in(sentence)
     if quotes:
-        return [_candidate(quote, sentence, speaker, True, date, position, attributed=True) for quote in quotes]
+        return [
+            _candidate(quote, sentence, speaker, True, date, position, reading.published_on, attributed=True)
+            for quote in quotes
+        ]
+    narration = []
+    if attribution.narration and not quotes:
+        # "OrbitBeyond canceled its task order, citing business issues": the cancelling is the publisher's to tell.
+        told = _capitalised(attribution.narration)
+        publisher = Speaker(reading.publisher, ORGANIZATION)
+        narration = [_candidate(told, sentence, publisher, False, reading.publication, position, reading.published_on)]
     statement = _capitalised(attribution.statement.replace(QUOTE_MARK, "").strip(" ,"))
     if len(statement.split()) < MIN_STATEMENT_WORDS:
-        return []
-    return [_candidate(statement, sentence, speaker, False, date, position, attributed=True)]
+        return narration
+    return [
+        *narration,
+        _candidate(statement, sentence, speaker, False, date, position, reading.published_on, attributed=True),
+    ]
 
 
 def _attribution(sentence, plain, following, reading: _Reading, *, opens: bool) -> Attribution | None:
@@ -248,8 +265,8 @@ def _credit_agency(sentence: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _candidate(text, context, speaker: Speaker, is_verbatim, date, position, attributed=False) -> Candidate:
-    score, features = score_features(text, attributed=attributed, dated=_mentions_a_date(context))
+def _candidate(text, context, speaker: Speaker, is_verbatim, date, position, published_on, attributed=False):
+    score, features = score_features(text, attributed=attributed, dated=_mentions_a_date(context, published_on))
     return Candidate(
         text=text,
         context=context,
@@ -265,8 +282,12 @@ def _candidate(text, context, speaker: Speaker, is_verbatim, date, position, att
     )
 
 
-def _mentions_a_date(sentence: str) -> bool:
-    return find_date(outside_quotes(sentence), None) is not None or bool(re.search(r"\b(?:19|20)\d{2}\b", sentence))
+def _mentions_a_date(sentence: str, published_on: datetime.date | None) -> bool:
+    """Whether the sentence dates something that has happened: a year to come dates a forecast, not a fact."""
+    if find_date(outside_quotes(sentence), published_on) is not None:
+        return True
+    years = [int(year) for year in re.findall(r"\b((?:19|20)\d{2})\b", sentence)]
+    return any(published_on is None or year <= published_on.year for year in years)
 
 
 def _capitalised(text: str) -> str:

@@ -22,6 +22,7 @@ from claims.intake.extraction.lexicon import (
     BE,
     CALLED,
     CHARACTERISING_VERBS,
+    CHARACTERISING_WITH_AS,
     CIRCUMSTANCES,
     CLAUSE_OPENERS,
     DOCUMENTS,
@@ -52,6 +53,9 @@ class Attribution:
     statement: str  # what was said, for reported speech; "" when the direct quotes carry it
     attribution_text: str  # the sentence without the statement: where the date of the statement is said
     relayed: bool = False  # the statement is the words before the attribution ("..., Reuters reported.")
+    narration: str = (
+        ""  # what the sentence tells in its own voice: "NASA awarded ..." in "NASA awarded ..., citing ..."
+    )
 
 
 def find_attribution(plain: str, cast: Cast) -> Attribution | None:
@@ -93,7 +97,8 @@ def _at_verb(plain: str, words: list[Token], index: int, cast: Cast) -> Attribut
         return None
     if word in SAID_TO and following == "to":
         return None
-    if word in NEED_THAT and not _what_was_said_follows(words, index) and not _ends_clause(words, index):
+    inverted = index > 0 and words[index - 1].text in (",", QUOTE_MARK)
+    if word in NEED_THAT and not (inverted or _what_was_said_follows(words, index) or _ends_clause(words, index)):
         return None
     end_of_verb = index + 2 if word in PHRASAL_VERBS else index + 1
     if word in PARTICIPLES:
@@ -107,6 +112,8 @@ def _at_verb(plain: str, words: list[Token], index: int, cast: Cast) -> Attribut
     if word in FINDING_VERBS and not _that_follows(words, end_of_verb) and not _document(words, subject_start, index):
         return None
     if word in CHARACTERISING_VERBS:
+        if word in CHARACTERISING_WITH_AS and "as" not in [w.lower for w in words[index + 1 : index + 12]]:
+            return None
         return Attribution(speaker, words[index].text, plain, plain)
     return _with_statement(plain, words, speaker, words[index].text, subject_start, end_of_verb)
 
@@ -123,13 +130,18 @@ def _subject_before(words: list[Token], index: int, cast: Cast) -> tuple[Speaker
     start = end
     while start > 0 and end - start < MAX_SUBJECT_TOKENS:
         previous = words[start - 1]
-        if previous.text in HARD_BOUNDARIES or previous.text == "," or previous.lower in CLAUSE_OPENERS:
+        if previous.text in HARD_BOUNDARIES or previous.text == ",":
+            break
+        if previous.lower in CLAUSE_OPENERS and not _inside_a_name(words, start - 1):
             break
         start -= 1
     speaker = _longest_speaker(words, start, end, cast)
-    if speaker is None and start > 0 and words[start - 1].lower in ("who", "which"):
+    relative = next(
+        (i for i in range(start - 1, max(start - MAX_SUBJECT_TOKENS, -1), -1) if words[i].lower in ("who", "which")),
+        None,
+    )
+    if speaker is None and relative is not None and all(w.text != "," for w in words[relative:end]):
         # "A spokesperson who did not wish to be named said": the speaker is before the relative clause.
-        relative = start - 1
         opening = relative
         while opening > 0 and words[opening - 1].text not in HARD_BOUNDARIES and words[opening - 1].text != ",":
             opening -= 1
@@ -137,11 +149,22 @@ def _subject_before(words: list[Token], index: int, cast: Cast) -> tuple[Speaker
     return speaker
 
 
+def _inside_a_name(words: list[Token], index: int) -> bool:
+    """ "Center for Disease Control and Prevention": an "and" between capitalised words joins a name."""
+    return (
+        words[index].lower in ("and", "&")
+        and 0 < index < len(words) - 1
+        and words[index - 1].text[:1].isupper()
+        and words[index + 1].text[:1].isupper()
+    )
+
+
 def _longest_speaker(words: list[Token], start: int, end: int, cast: Cast) -> tuple[Speaker, int] | None:
     """The speaker of the longest phrase ending at ``end`` after words that open a clause ("But", "also")."""
     for first in range(start, end):
         if not all(w.lower in DROPPABLE for w in words[start:first]):
             break
+        cast.said_before = _text(words[:first])
         speaker = speaker_of(_text(words[first:end]), cast)
         if speaker:
             return speaker, first
@@ -173,15 +196,15 @@ def _apposition(words: list[Token]) -> bool:
     if not words:
         return False
     first = words[0].lower
-    if any(w.lower in REPORTING_VERBS for w in words):
+    if any(w.text.islower() and w.lower in REPORTING_VERBS for w in words):
         return False
     return first in ("a", "an", "the", "who", "which", "whose") or words[0].text[0].isupper() or len(words) <= 20
 
 
 def _inverted(plain: str, words: list[Token], index: int, cast: Cast) -> Attribution | None:
     """ "..., said Scott Paul, who heads ..." or '"...," said Shotwell': the speaker follows the verb."""
-    if index == 0 or words[index - 1].text not in (",", QUOTE_MARK):
-        return None
+    if index == 0 or words[index - 1].text not in (",", QUOTE_MARK) or words[index].lower in ("told", "tells"):
+        return None  # "told X" names the audience, never the speaker
     end = index + 1
     while end < len(words) and words[end].text not in (",", ".", ";", ":", "(") and end - index <= MAX_SUBJECT_TOKENS:
         if words[end].lower in CIRCUMSTANCES and words[end].text.islower():
@@ -207,7 +230,8 @@ def _participle(plain: str, words: list[Token], index: int, cast: Cast) -> Attri
     if after < len(words) and words[after].lower == "that":
         after += 1
     statement = plain[words[after].start :].strip(" .") if after < len(words) else ""
-    return Attribution(subject[0], words[index].text, statement, _remove(plain, statement))
+    main_clause = plain[: words[index - 1].start].strip(" ,")
+    return Attribution(subject[0], words[index].text, statement, _remove(plain, statement), narration=main_clause)
 
 
 def _clause_subject(words: list[Token], end: int, cast: Cast) -> tuple[Speaker, int] | None:

@@ -43,8 +43,15 @@ PARTICIPLES = words(
     "saying adding noting arguing warning claiming stressing explaining insisting citing stating admitting "
     "confessing acknowledging denying telling"
 )
-# Verbs whose statement is the whole sentence: "X accused Y of Z" says that Y did Z.
-CHARACTERISING_VERBS = words("accused accuses blamed blames credited credits criticized criticised")
+# Verbs whose statement is the whole sentence: "X accused Y of Z" says that Y did Z; "X rejected Y as false".
+CHARACTERISING_VERBS = words(
+    "accused accuses blamed blames credited credits criticized criticised rejected rejects dismissed dismisses "
+    "denounced denounces described describes branded brands labeled labelled labels decried decries"
+)
+# Of those, the ones that characterise only with "as": "rejected the claims as false", not "rejected the bill".
+CHARACTERISING_WITH_AS = words(
+    "rejected rejects dismissed dismisses described describes branded brands labeled labelled labels"
+)
 CALLED = words("called calls")
 # Verbs of the present tense: "X says" is said as the article is published.
 PRESENT_TENSE = frozenset(

@@ -20,7 +20,11 @@ FEATURE_WEIGHTS = {
     "named entity": 0.05,  # per entity, at most three
     "factual verb": 0.1,
     "attributed": 0.1,
+    "comparison": 0.1,
+    "cause": 0.05,
+    "past event": 0.05,
     "opinion": -0.2,
+    "reaction": -0.2,
     "prediction": -0.2,
     "intent": -0.1,
     "question": -0.3,
@@ -37,6 +41,27 @@ OPINION_PATTERN = re.compile(
 PREDICTION_PATTERN = re.compile(
     r"\b(?:will|won't|would|going to|may|might|could|likely|unlikely|expects?|expected to|appears|seems|"
     r"forecasts?|predicts?)\b",
+    re.I,
+)
+# What the annotation guidelines of fact-checkers count as checkable besides figures: rankings and comparisons,
+# causes and effects, events that happened.
+COMPARISON_PATTERN = re.compile(
+    r"\b(?:most|least|largest|biggest|highest|lowest|smallest|fastest|slowest|oldest|youngest|worst|deadliest|"
+    r"first|only|record|than|twice|half|double|triple)\b",
+    re.I,
+)
+CAUSE_PATTERN = re.compile(
+    r"\b(?:because|due to|caused|causes|led to|leads to|as a result|resulted in|linked to)\b", re.I
+)
+PAST_EVENT_PATTERN = re.compile(
+    r"\b(?:was|were)\s+\w+ed\b|\b(?!(?:has|have|had)\s)\w+\s+(?:\w{3,}ed|took|gave|left|sent|won|lost|met|began|"
+    r"sold|bought|paid|spent|fell|rose|grew|hit|ran|became|made|said)\b",
+    re.I,
+)
+# Reactions, feelings and appeals in the first or second person: "We need to", "What a shame", "We pray".
+REACTION_PATTERN = re.compile(
+    r"\b(?:i|we|you)(?:'re|\u2019re|'ve|\u2019ve)?\s+(?:\w+\s+)?(?:need|have to|got to|want|hope|wish|pray|thank|love|"
+    r"hate|think|believe|feel|know|get that|trust)\b|\bwhat a\b|!\s*$|\bthank(?:s| you)\b",
     re.I,
 )
 INTENT_PATTERN = re.compile(r"\b(?:plans?|intends?|wants?|aims?|vow(?:s|ed)?|promis(?:es|ed)|hopes?|seeks?) to\b", re.I)
@@ -62,7 +87,16 @@ def score_features(text: str, *, attributed: bool = False, dated: bool = False) 
         features.append("factual verb")
     if attributed:
         features.append("attributed")
-    for name, pattern in (("opinion", OPINION_PATTERN), ("prediction", PREDICTION_PATTERN), ("intent", INTENT_PATTERN)):
+    patterns = (
+        ("comparison", COMPARISON_PATTERN),
+        ("cause", CAUSE_PATTERN),
+        ("past event", PAST_EVENT_PATTERN),
+        ("opinion", OPINION_PATTERN),
+        ("reaction", REACTION_PATTERN),
+        ("prediction", PREDICTION_PATTERN),
+        ("intent", INTENT_PATTERN),
+    )
+    for name, pattern in patterns:
         if pattern.search(text):
             features.append(name)
     if text.rstrip(CLOSING_QUOTES).endswith("?"):

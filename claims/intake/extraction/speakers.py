@@ -16,6 +16,7 @@ from claims.intake.extraction.lexicon import (
     AUXILIARIES,
     CALENDAR_WORDS,
     DOCUMENTS,
+    FINDING_VERBS,
     GROUP_NOUNS,
     LEADING_WORDS,
     NAME_PARTICLES,
@@ -24,7 +25,9 @@ from claims.intake.extraction.lexicon import (
     ORGANIZATION_WORDS,
     PERSON_NOUNS,
     PREPOSITIONS,
+    PRESENT_TENSE,
     PRONOUNS,
+    REPORTING_VERBS,
     ROLE_WORDS,
     TITLES,
 )
@@ -56,6 +59,8 @@ class Cast:
     bodies: list[str] = field(default_factory=list)  # organisations named in full, latest last
     aliases: dict[str, Speaker] = field(default_factory=dict)  # "group" -> the group an apposition named
     speakers: list[Speaker] = field(default_factory=list)
+    before: list[Person] = field(default_factory=list)  # the people as they stood before this sentence
+    said_before: str = ""  # the words of this sentence before the phrase being read, for its pronouns
 
     def person(self, name: str) -> Person | None:
         return next((p for p in reversed(self.people) if p.name == name), None)
@@ -85,6 +90,8 @@ class Cast:
         """Learn the full names, their titles and roles, and the aliases an apposition gives, from a sentence."""
         for run in _name_runs(plain):
             words = run.group(0).split()
+            if words and words[-1].endswith(".") and not re.fullmatch(r"(?:[A-Z]\.)+", words[-1]):
+                words[-1] = words[-1].rstrip(".")  # the full stop ends the sentence, not the name
             while words and words[0].lower() in NOT_NAME_OPENERS:
                 words = words[1:]
             name, title, roles = _split_name(words)
@@ -115,8 +122,17 @@ class Cast:
                 self.people.remove(person)
                 self.people.append(person)
 
+    def begin_sentence(self) -> None:
+        """Pronouns point back: "he" is the last person named before this sentence, not one it names later."""
+        self.before = list(self.people)
+        self.said_before = ""
+
     def last_person(self) -> Person | None:
-        return self.people[-1] if self.people else None
+        """ "When Ashraf Ghani announced it, he said": a person named earlier in the sentence, else before it."""
+        named = [p for p in self.people if re.search(rf"\b{re.escape(p.name.split()[-1])}\b", self.said_before)]
+        if named:
+            return max(named, key=lambda p: self.said_before.rfind(p.name.split()[-1]))
+        return self.before[-1] if self.before else None
 
     def _add(self, name: str, titled: str, roles: set[str]) -> None:
         known = self.person(name)
@@ -213,8 +229,13 @@ def speaker_of(phrase: str, cast: Cast) -> Speaker | None:
     if not words or len(words) > MAX_NAME_WORDS:
         return None
     lowered = [w.lower() for w in words]
+    if "by" in lowered and set(lowered[: lowered.index("by")]) & DOCUMENTS:
+        # "a March 2019 study by the Centre for Economic Policy Research": whoever wrote it.
+        return speaker_of(" ".join(words[lowered.index("by") + 1 :]), cast)
     if lowered[0] in PREPOSITIONS or any(w in NOT_IN_NAMES for w in lowered) or any(_digits(w) for w in words):
         return None
+    if any(w.islower() and w in REPORTING_VERBS | FINDING_VERBS and w not in PRESENT_TENSE for w in words):
+        return None  # "sources in the camp told Polygraph": a clause, not a name ("the state auditor" is one)
     if _possessive(words[-1]):
         return None  # "Pompeo's claims": a possessive is no subject
     if len(words) == 1 and lowered[0] in PRONOUNS:
@@ -312,12 +333,9 @@ def _named(words: list[str], cast: Cast) -> Speaker | None:
     lowered = [w.lower() for w in words]
     if set(lowered) & ANONYMOUS_WORDS:
         return Speaker(_capitalised(" ".join(words)), ANONYMOUS)
-    if "by" in lowered and set(lowered[: lowered.index("by")]) & DOCUMENTS:
-        # "a March 2019 study by the Centre for Economic Policy Research": whoever wrote it.
-        return _named(words[lowered.index("by") + 1 :], cast)
     if lowered[-1] in NOT_SPEAKERS and not _capitals(words[1:]):
         return None
-    if lowered[0] in GROUP_NOUNS and len(words) > 2 and lowered[1] in ("in", "at", "from", "of", "for"):
+    if lowered[0] in GROUP_NOUNS and 2 < len(words) <= 6 and lowered[1] in ("in", "at", "from", "of", "for"):
         # "authorities in Beijing", "executives of both companies": people named by where they are.
         return Speaker(_capitalised(" ".join(words)), GROUP)
     if _described_name(words):
