@@ -137,6 +137,10 @@ def _candidates_of(sentence: str, following: str, position: int, reading: _Readi
         return [_candidate(sentence, sentence, publisher, False, reading.publication, position, reading.published_on)]
     speaker = attribution.speaker
     date = _claim_date(attribution, plain, reading, event)
+    if date:
+        reading.speaker_dates[speaker.name] = date  # what the same speaker says next was said then too
+    said = find_date(attribution.attribution_text, reading.published_on) if attribution.attribution_text else None
+    reading.event = said or reading.event
     reading.cast.spoke(speaker)
     reading.previous = (speaker, date)
     if attribution.verb in CALLED:
