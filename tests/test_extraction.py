@@ -8,6 +8,7 @@ from bench.extraction import SEED_TARGETS, quality, seed_outcome
 from claims.intake.extraction import (
     DAY,
     MONTH,
+    THRESHOLD,
     YEAR,
     extract,
     find_date,
@@ -199,6 +200,147 @@ class TestAttribution:
         assert not found.is_verbatim
 
 
+def speaker_of_statement(text: str, fragment: str) -> tuple[str, str]:
+    found = by_text(text, fragment)
+    return found.speaker, found.speaker_kind
+
+
+class TestAttributionForms:
+    """Attribution as news writing has it, in sentences written for these tests."""
+
+    @pytest.mark.parametrize(
+        "sentence",
+        [
+            "The clinic treated 4,000 patients last year, Patel said.",
+            "The clinic treated 4,000 patients last year, said Patel.",
+            "Patel said the clinic treated 4,000 patients last year.",
+            "Patel told the Gazette that the clinic treated 4,000 patients last year.",
+            "Patel has said that the clinic treated 4,000 patients last year.",
+            "Yet Patel insisted that the clinic treated 4,000 patients last year.",
+            "Patel reiterated that the clinic treated 4,000 patients last year.",
+            "Patel testified that the clinic treated 4,000 patients last year.",
+            "Patel stressed that the clinic treated 4,000 patients last year.",
+            "Patel pointed out that the clinic treated 4,000 patients last year.",
+            "Patel tweeted that the clinic treated 4,000 patients last year.",
+            "The clinic treated 4,000 patients last year, according to Patel.",
+            "The clinic, according to Patel, treated 4,000 patients last year.",
+            "The clinic treated 4,000 patients last year, Patel wrote in a blog post.",
+        ],
+    )
+    def test_it_finds_the_speaker_before_after_or_around_the_statement(self, sentence):
+        text = f"Health Minister Priya Patel visited Leeds. {sentence}"
+        assert speaker_of_statement(text, "4,000 patients") == ("Priya Patel", "person")
+
+    def test_it_reads_a_participle_as_the_subjects_words_and_keeps_the_action_in_the_publishers_voice(self):
+        text = "The airline cancelled 40 flights on Sunday, citing a strike by baggage handlers at its hub."
+        assert speaker_of_statement(text, "strike by baggage") == ("Airline", "organization")
+        assert speaker_of_statement(text, "cancelled 40 flights") == ("Example News", "organization")
+
+    def test_it_steps_over_a_long_apposition_to_the_name_that_opens_the_clause(self):
+        text = (
+            "Dana Whitfield, a senior analyst at the Harbour Institute, a think tank in Bristol that studies "
+            "shipping, told the Gazette that freight costs doubled in 2023."
+        )
+        assert speaker_of_statement(text, "costs doubled") == ("Dana Whitfield", "person")
+
+    def test_it_keeps_a_long_institutional_name_whole(self):
+        text = "The European Centre for Disease Prevention and Control said that 12 countries reported cases."
+        assert speaker_of_statement(text, "12 countries") == (
+            "European Centre for Disease Prevention and Control",
+            "organization",
+        )
+
+    def test_it_gives_a_relayed_statement_to_whoever_made_it(self):
+        text = "The fire destroyed 30 homes, the regional fire service said, according to Reuters."
+        assert speaker_of_statement(text, "30 homes") == ("Regional fire service", "organization")
+        relayed = 'He acknowledged the delays but said the line "carried 2 million passengers in May," Tass reported.'
+        assert by_text(f"Transport Minister Oleg Sorin spoke in Kazan. {relayed}", "2 million").speaker == "Oleg Sorin"
+
+    def test_it_gives_a_split_quote_to_its_speaker(self):
+        text = '"The plant employs 900 people," Sorin said, "and exports half of what it makes."'
+        assert {c.speaker for c in candidates(text) if c.is_verbatim} == {"Sorin"}
+
+    def test_it_never_takes_the_audience_of_told_for_the_speaker(self):
+        text = (
+            "Colonel Amy Lund, a spokesperson for the coalition, told Gazette correspondent Ben Ortiz on Monday "
+            "that the convoy carried 40 tonnes of food."
+        )
+        assert by_text(text, "40 tonnes").speaker == "Amy Lund"
+
+    def test_a_passive_report_is_the_publishers_to_tell(self):
+        text = "A fourth case was reported in a 60-year-old farmer on Sunday."
+        assert speaker_of_statement(text, "fourth case") == ("Example News", "organization")
+
+    @pytest.mark.parametrize(
+        "sentence",
+        [
+            "Shares fell in U.S. states where the tax applies.",  # "states" is a noun here
+            "Voters rejected the state government's plan in 2022.",
+            "The agency added 300 inspectors in 2022.",  # "added" takes an object, not a statement
+            "The group maintains an office in Doha.",
+            "Who said the budget rose by 9 percent?",  # a question asserts nothing
+        ],
+    )
+    def test_it_takes_no_speaker_from_words_that_only_look_like_speech(self, sentence):
+        assert all(c.speaker == "Example News" for c in candidates(sentence))
+
+    @pytest.mark.parametrize(
+        "sentence",
+        [
+            "Yet Patel has always said the clinic treated 4,000 patients last year.",
+            "But Patel said the clinic treated 4,000 patients last year.",
+            "As Patel reports, the clinic treated 4,000 patients last year.",
+        ],
+    )
+    def test_it_never_stores_a_conjunction_or_an_auxiliary_as_part_of_a_name(self, sentence):
+        text = f"Health Minister Priya Patel visited Leeds. {sentence}"
+        assert by_text(text, "4,000 patients").speaker == "Priya Patel"
+
+    def test_a_quote_no_one_can_be_given_is_not_proposed(self):
+        assert candidates('"We have built 40 schools since 2020 and hired 900 teachers."') == []
+
+
+class TestSpeakersAcrossTheArticle:
+    def test_a_role_is_the_person_who_held_it(self):
+        text = (
+            "Republican Gov. Eric Holcomb signed the budget in April. "
+            "The governor said the state spent $2 billion on schools."
+        )
+        assert speaker_of_statement(text, "$2 billion") == ("Eric Holcomb", "person")
+
+    def test_the_group_an_apposition_named_is_the_group(self):
+        text = (
+            "The group, Riverside Tenants Union, formed in March. "
+            "The group said 300 families received eviction notices."
+        )
+        assert speaker_of_statement(text, "300 families") == ("Riverside Tenants Union", "organization")
+
+    def test_an_acronym_is_the_body_named_in_full_before(self):
+        text = (
+            "The National Weather Service for Coastal Regions issued a warning. "
+            "The NWSCR said the storm flooded 200 homes."
+        )
+        assert speaker_of_statement(text, "200 homes") == (
+            "National Weather Service for Coastal Regions",
+            "organization",
+        )
+
+    def test_he_is_the_person_named_earlier_in_the_same_sentence(self):
+        text = (
+            "Mayor Tom Reyes spoke on Monday. "
+            "When Police Chief Ana Ruiz presented the figures, she said burglaries fell by 9 percent."
+        )
+        assert by_text(text, "fell by 9").speaker == "Ana Ruiz"
+
+    def test_a_pronoun_never_points_to_a_name_later_in_its_sentence(self):
+        text = "Webb Carter was arrested in May. Later that day, he admitted that he drove to Dallas Suites Hotel."
+        assert by_text(text, "drove to").speaker == "Webb Carter"
+
+    def test_a_possessive_office_speaks_for_its_owner(self):
+        text = "Teachers did not see Gov. Eric Holcomb on Tuesday. His office said he was in Florida for 3 days."
+        assert by_text(text, "Florida").speaker == "The office of Gov. Eric Holcomb"
+
+
 class TestDates:
     @pytest.mark.parametrize(
         ("phrase", "expected", "precision"),
@@ -285,6 +427,32 @@ class TestDates:
         assert found.date_basis == '"two days after" on Tuesday'
 
 
+class TestWhenItWasSaid:
+    def test_a_date_in_another_sentence_never_dates_a_statement(self):
+        text = "The plant closed in March. Analyst Rui Costa said the region lost 2,000 jobs."
+        assert by_text(text, "2,000 jobs").claim_date is None
+
+    def test_a_same_day_story_dates_what_people_said_at_its_event(self):
+        text = (
+            "Thousands of nurses marched in Leeds on Thursday to demand better pay. "
+            "Union leader Rui Costa said 40 wards closed because of staff shortages."
+        )
+        found = by_text(text, "40 wards")
+        assert (found.claim_date, found.date_basis) == (PUBLISHED, "on Thursday (the day the story reports)")
+
+    def test_a_reaction_takes_the_date_of_the_event_it_points_back_to(self):
+        text = "Troops crossed the border in March. At the time, the ministry said 300 soldiers took part."
+        found = by_text(text, "300 soldiers")
+        assert (found.claim_date, found.claim_date_precision) == (datetime.date(2024, 3, 1), MONTH)
+
+    def test_a_speakers_next_quote_keeps_the_date_of_their_last(self):
+        text = (
+            'Mayor Tom Reyes told reporters on Monday that crime fell. "We hired 40 officers in a year." '
+            '"And response times fell by a third."'
+        )
+        assert by_text(text, "response times").claim_date == datetime.date(2024, 5, 13)
+
+
 class TestScoring:
     def test_it_ranks_numbers_named_entities_and_factual_verbs_above_opinion_prediction_and_intent(self):
         factual, _ = score_features("Springfield spent $18 million on consultants in 2023.")
@@ -318,3 +486,12 @@ class TestSeedArticle:
         assert {name: figures[name] >= target for name, target in SEED_TARGETS.items()} == dict.fromkeys(
             SEED_TARGETS, True
         )
+
+    def test_a_figure_a_body_published_counts_though_it_is_a_projection(self):
+        text = "The Budget Office estimated that the tariffs would reduce output by 0.3 percent in 2023."
+        assert any("0.3 percent" in c.text for c in extract(text, published_on=PUBLISHED, publisher="Example News"))
+
+    def test_reactions_and_appeals_rank_below_the_facts_around_them(self):
+        reaction, _ = score_features("We need to make sure we keep nurses on the wards!", attributed=True)
+        fact, _ = score_features("The hospital closed 40 wards in 2023 because of staff shortages.", attributed=True)
+        assert reaction < THRESHOLD <= fact

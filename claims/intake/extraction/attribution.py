@@ -258,6 +258,9 @@ def _with_statement(plain, words, speaker, verb, subject_start, end_of_verb) -> 
         before_subject = plain[: words[subject_start].start].strip(" ,")
         statement = "" if before_subject.endswith(QUOTE_MARK) else before_subject
         relayed = bool(before_subject)
+        if before_subject.lower() in ("as", "as the") and position < len(words) and words[position].text == ",":
+            # "As Feng reports, the first cases came to light": what was said follows the attribution.
+            statement, relayed = plain[words[position].end :].strip(), False
     elif words[position].text == ":":
         statement = plain[words[position].end :].strip()
     else:

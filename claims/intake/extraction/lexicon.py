@@ -62,7 +62,8 @@ PRESENT_TENSE = frozenset(
 # Between a subject and its verb: "has said", "also told", "previously wrote".
 AUXILIARIES = words(
     "has have had also previously recently later once repeatedly publicly privately ultimately initially first "
-    "then already again reportedly separately earlier further flatly"
+    "then already again reportedly separately earlier further flatly always often long consistently frequently "
+    "never since now"
 )
 # A speech verb followed by one of these is something else: "declared himself", "told to leave", "said to be".
 NOT_SPEECH_AFTER = words("himself herself themselves itself off up by of")
