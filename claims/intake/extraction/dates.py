@@ -25,8 +25,11 @@ DATE_PATTERNS = [
     ("day month year", re.compile(rf"\b(\d{{1,2}}) ({MONTH_NAME})(?: (\d{{4}}))?\b")),
     ("month year", re.compile(rf"\b({MONTH_NAME}) (\d{{4}})\b")),
     # "since January" starts a period; it does not date an event. "on Nov." has lost its day.
-    ("in month", re.compile(rf"\b(?:in|of|during|early|late|mid-|on) ?({MONTH_NAME})(?!\w)(?![.,]* \d)")),
-    ("year", re.compile(r"\b(?:in|during) ((?:19|20)\d{2})\b")),
+    (
+        "in month",
+        re.compile(rf"\b(?:[Ii]n|[Oo]f|[Dd]uring|[Ee]arly|[Ll]ate|[Mm]id-|[Oo]n) ?({MONTH_NAME})(?!\w)(?![.,]* \d)"),
+    ),
+    ("year", re.compile(r"\b(?:[Ii]n|[Dd]uring) ((?:19|20)\d{2})\b")),
     ("weekday", re.compile(r"\b(?:on |last |this )?(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")),
     (
         "relative",
