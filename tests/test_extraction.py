@@ -400,7 +400,11 @@ class TestDates:
                 DAY,
             ),
             ("The bridge cost $40 million, Ana Ruiz told reporters on Wednesday.", datetime.date(2024, 5, 15), DAY),
-            ("In August, the agency announced that it had hired 300 inspectors.", datetime.date(2023, 8, 1), MONTH),
+            (
+                "In August, the Food Standards Agency announced that it hired 300 inspectors.",
+                datetime.date(2023, 8, 1),
+                MONTH,
+            ),
         ],
     )
     def test_it_reads_the_date_where_the_attribution_says_it(self, sentence, expected, precision):
