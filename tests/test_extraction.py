@@ -333,7 +333,10 @@ class TestSpeakersAcrossTheArticle:
         assert by_text(text, "fell by 9").speaker == "Ana Ruiz"
 
     def test_a_pronoun_never_points_to_a_name_later_in_its_sentence(self):
-        text = "Webb Carter was arrested in May. Later that day, he admitted that he drove to Dallas Suites Hotel."
+        text = (
+            "Truck driver Webb Carter was arrested in May. "
+            "Later that day, he admitted that he drove to Dallas Suites Hotel."
+        )
         assert by_text(text, "drove to").speaker == "Webb Carter"
 
     def test_a_possessive_office_speaks_for_its_owner(self):

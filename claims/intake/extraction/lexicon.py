@@ -88,7 +88,7 @@ CLAUSE_OPENERS = words(
 )
 PREPOSITIONS = words(
     "in on at for from with by to of after before during about into over under since until via per through "
-    "amid among between against without within"
+    "amid among between against without within like unlike"
 )
 # What ends an inverted speaker: "said Sarah Chen in a statement", "said Shotwell, referring to ...".
 CIRCUMSTANCES = words(
@@ -131,7 +131,8 @@ ROLE_WORDS = words(
     "commissioner chancellor ceo cfo coo officer adviser advisor superintendent speaker attorney sheriff "
     "inspector auditor treasurer premier chairperson executive founder co-founder head manager analyst economist "
     "professor doctor physician researcher author scientist correspondent editor reporter columnist lawyer "
-    "prosecutor coach teacher nurse student worker farmer owner resident captain senior associate assistant "
+    "prosecutor coach teacher nurse student worker farmer owner resident driver suspect captain senior associate "
+    "assistant "
     "lieutenant colonel sergeant detective agent "
     "administrator coordinator councilman councilwoman councillor member minority majority whip representative "
     "democratic republican democrat gop labour labor conservative liberal"

@@ -49,6 +49,9 @@ class Person:
     name: str
     titled: str  # the name with the title it was given ("Gov. Eric Holcomb")
     roles: set[str] = field(default_factory=set)
+    # A title, a role or an apposition said it is a person, or they spoke: "Cabinet Room" and "Election Day"
+    # are capitalised too, and a pronoun never points to them.
+    known_person: bool = False
 
 
 @dataclass
@@ -85,6 +88,8 @@ class Cast:
 
     def spoke(self, speaker: Speaker) -> None:
         self.speakers.append(speaker)
+        if speaker.kind == PERSON:
+            self._add(speaker.name, speaker.name, set(), known=True)
 
     def meet(self, plain: str) -> None:
         """Learn the full names, their titles and roles, and the aliases an apposition gives, from a sentence."""
@@ -95,8 +100,11 @@ class Cast:
             while words and words[0].lower() in NOT_NAME_OPENERS:
                 words = words[1:]
             name, title, roles = _split_name(words)
+            described = plain[: run.start()].split()[-1:]  # "truck driver Webb Carter", "coach Bruce Boudreau"
+            if described and described[0].lower() in ROLE_WORDS | PERSON_NOUNS:
+                roles = roles | {described[0].lower()}
             if len(name) >= 2 and not _organization_like(name):
-                self._add(" ".join(name), " ".join([title, *name]).strip(), roles)
+                self._add(" ".join(name), " ".join([title, *name]).strip(), roles, known=bool(title or roles))
         for run in re.finditer(rf"{NAME_WORD}(?:\s+(?:of|for|and|on|&)?\s*{NAME_WORD})+", plain):
             words = run.group(0).split()
             while words and words[0].lower() in NOT_NAME_OPENERS:
@@ -108,6 +116,7 @@ class Cast:
             if person:
                 person.roles |= {w.lower() for w in match.group("role").split() if w.lower() in ROLE_WORDS}
                 person.roles |= _head_role(match.group("role"))
+                person.known_person = person.known_person or bool(person.roles)
         match = ALIAS.match(plain)
         if match:
             named = _longest_name(match.group("apposition"))
@@ -129,19 +138,22 @@ class Cast:
 
     def last_person(self) -> Person | None:
         """ "When Ashraf Ghani announced it, he said": a person named earlier in the sentence, else before it."""
-        named = [p for p in self.people if re.search(rf"\b{re.escape(p.name.split()[-1])}\b", self.said_before)]
+        people = [p for p in self.people if p.known_person]
+        named = [p for p in people if re.search(rf"\b{re.escape(p.name.split()[-1])}\b", self.said_before)]
         if named:
             return max(named, key=lambda p: self.said_before.rfind(p.name.split()[-1]))
-        return self.before[-1] if self.before else None
+        before = [p for p in self.before if p.known_person]
+        return before[-1] if before else None
 
-    def _add(self, name: str, titled: str, roles: set[str]) -> None:
-        known = self.person(name)
-        if known:
-            known.roles |= roles
-            self.people.remove(known)
-            self.people.append(known)
+    def _add(self, name: str, titled: str, roles: set[str], *, known: bool) -> None:
+        person = self.person(name)
+        if person:
+            person.roles |= roles
+            person.known_person = person.known_person or known
+            self.people.remove(person)
+            self.people.append(person)
             return
-        self.people.append(Person(name, titled if titled != name else name, roles))
+        self.people.append(Person(name, titled, roles, known_person=known))
 
 
 # Capitalised words that open a sentence or a clause, not a name: "But Arroyo said", "In May, NASA ...".
@@ -238,6 +250,8 @@ def speaker_of(phrase: str, cast: Cast) -> Speaker | None:
         return None  # "sources in the camp told Polygraph": a clause, not a name ("the state auditor" is one)
     if _possessive(words[-1]):
         return None  # "Pompeo's claims": a possessive is no subject
+    if lowered[-1] in CONNECTORS or lowered[-1] in PREPOSITIONS:
+        return None  # "US of": a name cut short
     if len(words) == 1 and lowered[0] in PRONOUNS:
         return _pronoun(lowered[0], cast)
     if lowered[0] in POSSESSIVES:
