@@ -145,7 +145,8 @@ ORGANIZATION_WORDS = words(
     "federation alliance assembly society academy hospital school schools district project program programme network "
     "corporation airline airlines airways times post news press magazine journal tribune herald daily "
     "television radio channel team club league firm firms studio studios laboratory lab labs force forces "
-    "command ministries commissions councils departments offices boards"
+    "command ministries commissions councils departments offices boards productions shelter equities capital "
+    "partners holdings media entertainment securities ventures technologies motors pharmaceuticals institutes"
 )
 # A person's name may have these words in lower case: "Ludwig van Beethoven", "Omar al-Bashir".
 NAME_PARTICLES = words("de da di du la le van von der den bin al del dos das ter ten")
@@ -175,7 +176,7 @@ PRONOUNS = words("he she they it we i you him her them")
 # What a speaker phrase never contains: a verb or a clause of its own.
 NOT_IN_NAMES = words(
     "is are was were be been being has have had do does did will would can could should may might must shall "
-    "said says not no there here this these those what why how whether if than"
+    "said says not no there here this these those what why how whether if than according"
 )
 NUMBER_WORDS = words(
     "one two three four five six seven eight nine ten eleven twelve dozen dozens hundred hundreds thousand "
@@ -192,3 +193,8 @@ CALENDAR_WORDS = words(
     "jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday"
 )
 TIME_WORDS = CALENDAR_WORDS | words("yesterday today tonight last this earlier")
+# What speaks for someone: "his office said", "its spokesperson said"; "his wife Kali" is a person of her own.
+SPOKESPEOPLE = words(
+    "office spokesman spokeswoman spokesperson campaign lawyer lawyers attorney attorneys team aides aide "
+    "administration government ministry representative representatives"
+)

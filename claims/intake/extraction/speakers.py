@@ -29,6 +29,7 @@ from claims.intake.extraction.lexicon import (
     PRONOUNS,
     REPORTING_VERBS,
     ROLE_WORDS,
+    SPOKESPEOPLE,
     TITLES,
 )
 
@@ -283,7 +284,7 @@ def _pronoun(pronoun: str, cast: Cast) -> Speaker | None:
 def _possessed(words: list[str], cast: Cast) -> Speaker | None:
     """ "His office", "its spokesperson": the owner's office, named after the owner."""
     owner = _pronoun({"his": "he", "her": "she", "its": "it", "their": "they"}[words[0].lower()], cast)
-    if owner is None or len(words) > 3:
+    if owner is None or len(words) > 3 or words[-1].lower() not in SPOKESPEOPLE:
         return None
     thing = " ".join(words[1:]).lower()
     if owner.kind == PERSON:
