@@ -267,6 +267,10 @@ class TestAttributionForms:
         )
         assert by_text(text, "40 tonnes").speaker == "Amy Lund"
 
+    def test_testimony_is_the_witnesss_never_the_accuseds(self):
+        text = "Ray Webb was charged in June. The victim's mother testified that Webb grabbed her daughter in May."
+        assert speaker_of_statement(text, "grabbed her daughter") == ("Victim's mother", "anonymous")
+
     def test_a_passive_report_is_the_publishers_to_tell(self):
         text = "A fourth case was reported in a 60-year-old farmer on Sunday."
         assert speaker_of_statement(text, "fourth case") == ("Example News", "organization")

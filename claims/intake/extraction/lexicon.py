@@ -163,7 +163,8 @@ GROUP_NOUNS = words(
 PERSON_NOUNS = words(
     "official spokesman spokeswoman spokesperson source diplomat aide minister auditor mayor governor president "
     "prosecutor chief senator lawmaker person man woman officer analyst expert resident witness refugee employee "
-    "executive representative insider doctor physician teacher"
+    "executive representative insider doctor physician teacher mother father wife husband son daughter brother "
+    "sister friend neighbor neighbour victim survivor relative"
 )
 ANONYMOUS_WORDS = words("anonymous unnamed unidentified")
 # "according to" these is no one: evidence is not a speaker.
