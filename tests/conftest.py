@@ -18,6 +18,7 @@ from tests.factories import (
     VerdictFactory,
     rating,
 )
+from tests.page_server import PageServer
 
 
 @pytest.fixture
@@ -110,3 +111,18 @@ def publish(editor, second_editor, reviewer):
         return workflow.verdict_publish(verdict=verdict, editor=second_editor)
 
     return publish
+
+
+@pytest.fixture
+def page_server():
+    """A real HTTP server on 127.0.0.1 serving the pages a test declares (``tests/page_server.py``)."""
+    with PageServer() as server:
+        yield server
+
+
+@pytest.fixture
+def local_pages(settings):
+    """Article intake may fetch from the tests' own server on 127.0.0.1, and nothing else that is not public."""
+    settings.INTAKE_ALLOW_PRIVATE_ADDRESSES = ["127.0.0.1"]
+    settings.INTAKE_FETCH_TIMEOUT = 3
+    return settings
