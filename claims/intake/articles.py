@@ -12,9 +12,10 @@ in a fixed order of trust. The rules are general; none names a site.
   ``<title>``) without a trailing " - Site name".
 - **Publication date**: the first plausible one of JSON-LD ``datePublished``/``dateCreated`` of the article,
   ``<meta>`` publication tags (``article:published_time`` and others), ``<time>`` elements, then the date
-  trafilatura (htmldate) reads from the page's text. A timestamp in UTC is the server's clock, not the
-  publisher's calendar: when the page shows a date within a day of it (a ``<time>`` element with a local or
-  date-only value, or a written date), the shown one is the publication day.
+  trafilatura's htmldate reads from the page's markup (a byline's date; not any year in the text). A
+  timestamp in UTC is the server's clock, not the publisher's calendar: when the page shows a date within a
+  day of it (a ``<time>`` element with a local or date-only value, or a written date), the shown one is the
+  publication day.
 - **Publisher**: JSON-LD ``publisher`` of the article, else microdata ``itemprop="publisher"``, else
   ``og:site_name``, else trafilatura's site name, else the host name without ``www.``; ``publisher_basis`` says which.
 - **Language**: ``<html lang>``, else ``Content-Language``, else ``og:locale``, else JSON-LD ``inLanguage``, else
@@ -103,13 +104,17 @@ def read_article(html: bytes | str, *, url: str = "", today: datetime.date | Non
     tree = load_html(html) if html else None
     if tree is None:
         raise NotAPage("not an HTML page")
+    today = today or datetime.date.today()
     page = _Page(tree, url)
-    document = _extract(tree, url, favor_precision=True)
+    # htmldate reads dates from the markup only: its extensive search takes any year in the text ("by 2025")
+    # for a publication date.
+    dates = {"original_date": True, "extensive_search": False, "max_date": today.isoformat()}
+    document = _extract(tree, url, dates, favor_precision=True)
     if document is None or word_count(_text_of(document)) < MIN_ARTICLE_WORDS:
-        document = _extract(tree, url, favor_precision=False) or document
-    metadata = document if document is not None else trafilatura.extract_metadata(tree, default_url=url or None)
+        document = _extract(tree, url, dates, favor_precision=False) or document
+    metadata = document or trafilatura.extract_metadata(tree, default_url=url or None, date_config=dates)
     publisher, publisher_basis = page.publisher(metadata.sitename)
-    published_on, date_basis = page.published_on(metadata.date, today or datetime.date.today())
+    published_on, date_basis = page.published_on(metadata.date, today)
     return Article(
         text=_text_of(document) if document is not None else "",
         title=_shorten(page.title(metadata.title or "", publisher), MAX_TITLE),
@@ -128,10 +133,11 @@ def word_count(text: str) -> int:
     return len(WORDS.findall(text))
 
 
-def _extract(tree: HtmlElement, url: str, *, favor_precision: bool):
+def _extract(tree: HtmlElement, url: str, dates: dict, *, favor_precision: bool):
     return trafilatura.bare_extraction(
         tree,
         url=url or None,
+        date_extraction_params=dates,
         with_metadata=True,
         include_comments=False,
         favor_precision=favor_precision,
@@ -265,7 +271,7 @@ class _Page:
             value = element.get("datetime") or element.text_content()
             yield _clean(value), "a <time> element"
         if text_date:
-            yield text_date, "the page's text (htmldate)"
+            yield text_date, "the page's markup (htmldate)"
 
     def _time_elements(self) -> list[HtmlElement]:
         marked = self.tree.xpath("//time[@pubdate or @itemprop='datePublished']")
