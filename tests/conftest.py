@@ -2,12 +2,15 @@
 workflow that publishes a fact-check, and a terminal for commands to show progress on."""
 
 import importlib
+import ipaddress
+import socket
 from io import StringIO
 
 import pytest
 from django.apps import apps
 
 from claims import workflow
+from claims.intake import pages
 from claims.models import Claim, Verdict
 from tests.factories import (
     ClaimFactory,
@@ -111,6 +114,22 @@ def publish(editor, second_editor, reviewer):
         return workflow.verdict_publish(verdict=verdict, editor=second_editor)
 
     return publish
+
+
+@pytest.fixture(autouse=True)
+def no_dns(monkeypatch):
+    """No test asks a name server: article intake resolves only addresses and localhost (from /etc/hosts)."""
+    system = pages.resolve
+
+    def resolve(host: str, port: int) -> list[str]:
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            if host != "localhost" and not host.replace(".", "").isdigit() and not host.startswith("0x"):
+                raise socket.gaierror(socket.EAI_NONAME, f"{host}: no DNS in the tests") from None
+        return system(host, port)
+
+    monkeypatch.setattr(pages, "resolve", resolve)
 
 
 @pytest.fixture

@@ -110,7 +110,8 @@ def resolve(host: str, port: int) -> list[str]:
 
 @dataclass(frozen=True)
 class FetchPolicy:
-    """What a fetch may reach and how long and how much it may read; ``resolver`` is the DNS look-up."""
+    """What a fetch may reach and how long and how much it may read; ``resolver`` is the DNS look-up (the
+    system's, ``resolve``, when None)."""
 
     allow_private: bool | tuple[Network, ...] = False
     connect_timeout: float = 5.0
@@ -118,7 +119,7 @@ class FetchPolicy:
     total_timeout: float = 30.0
     max_bytes: int = 5 * 1024 * 1024
     max_redirects: int = 5
-    resolver: Callable[[str, int], Sequence[str]] = field(default=resolve, compare=False)
+    resolver: Callable[[str, int], Sequence[str]] | None = field(default=None, compare=False)
 
     @classmethod
     def allowing(cls, allowed: bool | Sequence[str], **limits) -> "FetchPolicy":
@@ -243,7 +244,7 @@ def address_problem(address: IPAddress, allow_private: bool | tuple[Network, ...
 def _checked_address(target: _Target, policy: FetchPolicy, *, redirected: bool) -> str:
     """The address to connect to: the first one ``target.host`` resolves to, once all of them are allowed."""
     try:
-        answers = list(dict.fromkeys(policy.resolver(target.host, target.port)))
+        answers = list(dict.fromkeys((policy.resolver or resolve)(target.host, target.port)))
     except (OSError, UnicodeError) as error:
         raise Unreachable(f"The host {target.host} of {target.display} was not found.") from error
     if not answers:
