@@ -119,7 +119,7 @@ def article_page(
     text = "\n".join(
         f"<p>The city council voted on Tuesday to double the recycling budget to $4.2 million, "
         f"Mayor Ana Flores said, adding that collection would reach {number} more districts by 2025. "
-        f'"We have waited ten years for this decision," said council member Tom Price in paragraph {number}.</p>'
+        f'"We have waited {number + 9} years for this decision," said council member Tom Price.</p>'
         for number in range(1, paragraphs + 1)
     )
     return f"""<!DOCTYPE html>
