@@ -30,7 +30,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.common import ROOT, print_table
+from bench.common import ROOT, print_table, save_results
 from claims.intake.articles import read_article
 
 TARGETS = {"text F1 (4-word shingles)": 0.95, "date accuracy": 0.9}
@@ -189,6 +189,12 @@ def main() -> None:
     metadata, wrong = measure_metadata() if ANNOTATED.is_dir() else ({}, [])
     figures |= metadata
     page_id, words, cpu = cpu_per_article(truth)
+    save_results(
+        {
+            **{"article_" + re.sub(r"\W+", "_", name).strip("_"): round(value, 4) for name, value in figures.items()},
+            "article_cpu_ms_per_1000_words": round(cpu * 1000, 1),
+        }
+    )
     rows = [(name, verdict(name, value)) for name, value in figures.items()]
     rows += [
         (f"CPU per article ({words} words)", f"{cpu * 1000:.0f} ms (page {page_id[:12]}, median of {REPEATS})"),
