@@ -5,6 +5,7 @@ records what it was asked (``requests``), so a test can see which host and path 
 """
 
 import gzip
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -32,7 +33,8 @@ class Asked:
 
 
 class PageServer:
-    def __init__(self):
+    def __init__(self, tls: tuple[str, str] | None = None):
+        """``tls``: the certificate and key files to serve https with."""
         self.answers: dict[str, Answer] = {}
         self.requests: list[Asked] = []
         self.stopping = threading.Event()
@@ -77,6 +79,12 @@ class PageServer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
+        self.scheme = "http"
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+            self.scheme = "https"
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
@@ -91,7 +99,7 @@ class PageServer:
         time.sleep(0)  # let handlers that were waiting see the stop
 
     def url(self, path: str = "/", host: str = "127.0.0.1") -> str:
-        return f"http://{host}:{self.port}{path}"
+        return f"{self.scheme}://{host}:{self.port}{path}"
 
     def serve(self, path: str, answer: Answer | str | bytes) -> str:
         """Serve ``answer`` (a page's HTML, or an ``Answer``) at ``path``; its URL."""

@@ -7,7 +7,9 @@ what these tests show (a refused fetch raises before the server or anything else
 import contextlib
 import gzip
 import ipaddress
+import shutil
 import socket
+import subprocess
 import time
 
 import pytest
@@ -25,7 +27,7 @@ from claims.intake.pages import (
     address_problem,
     fetch_page,
 )
-from tests.page_server import Answer, article_page
+from tests.page_server import Answer, PageServer, article_page
 
 # What the tests' server is allowed as: its own address, and only that.
 LOCAL = FetchPolicy.allowing(["127.0.0.1"], connect_timeout=1, read_timeout=1, total_timeout=3)
@@ -272,3 +274,38 @@ class TestFetching:
             fetch_page(f"http://127.0.0.1:{port}/", LOCAL)
         with pytest.raises(Unreachable, match=r"The host nowhere\.example of .* was not found"):
             fetch_page("http://nowhere.example/", local(resolver=resolving({})))
+
+
+def certificate(folder, name: str) -> tuple[str, str]:
+    """A self-signed certificate for ``name`` and its key, made with openssl."""
+    cert, key = str(folder / f"{name}.pem"), str(folder / f"{name}.key")
+    request = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-keyout", key, "-out", cert]
+    subprocess.run(
+        [*request, "-subj", f"/CN={name}", "-addext", f"subjectAltName=DNS:{name}"],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl makes the test certificates; it is not installed")
+class TestHttps:
+    def test_tls_checks_the_certificate_against_the_name_while_connecting_to_the_checked_address(self, tmp_path):
+        cert, key = certificate(tmp_path, "news.example")
+        policy = local(resolver=resolving({"news.example": ["127.0.0.1"]}), ca_certs=cert)
+        with PageServer(tls=(cert, key)) as server:
+            server.serve("/a", article_page())
+            page = fetch_page(f"https://news.example:{server.port}/a", policy)
+            assert b"Council doubles" in page.content
+            assert server.requests[0].host == f"news.example:{server.port}"
+
+    def test_a_certificate_for_another_name_or_from_an_unknown_authority_is_refused(self, tmp_path):
+        cert, key = certificate(tmp_path, "other.example")
+        names = resolving({"news.example": ["127.0.0.1"], "other.example": ["127.0.0.1"]})
+        with PageServer(tls=(cert, key)) as server:
+            server.serve("/a", article_page())
+            with pytest.raises(Unreachable, match="could not be reached"):
+                fetch_page(f"https://news.example:{server.port}/a", local(resolver=names, ca_certs=cert))
+            with pytest.raises(Unreachable, match="certificate verify failed"):
+                fetch_page(f"https://other.example:{server.port}/a", local(resolver=names))
+            assert server.requests == []

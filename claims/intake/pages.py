@@ -119,6 +119,7 @@ class FetchPolicy:
     total_timeout: float = 30.0
     max_bytes: int = 5 * 1024 * 1024
     max_redirects: int = 5
+    ca_certs: str | None = None  # the certificate authorities https pages are checked against; certifi's if None
     resolver: Callable[[str, int], Sequence[str]] | None = field(default=None, compare=False)
 
     @classmethod
@@ -152,9 +153,12 @@ def fetch_page(url: str, policy: FetchPolicy | None = None) -> Page:
     while True:
         target = _Target.of(url)
         address = _checked_address(target, policy, redirected=bool(hops))
-        response = _request(target, address, policy, deadline)
-        try:
-            if response.status in REDIRECT_STATUSES:
+        # One pool a hop, on the checked address; the connection is closed, not kept, once the hop is read.
+        with _pool(target, address, policy, deadline) as pool:
+            response = _request(pool, target, policy)
+            try:
+                if response.status not in REDIRECT_STATUSES:
+                    return _page(target, response, policy, deadline, tuple(hops))
                 location = response.headers.get("Location", "").strip()
                 if not location:
                     raise HttpStatusError(f"{target.display} answered {response.status} without saying where to go.")
@@ -165,10 +169,8 @@ def fetch_page(url: str, policy: FetchPolicy | None = None) -> Page:
                     )
                 url = urljoin(target.url, location)
                 hops.append(url)
-                continue
-            return _page(target, response, policy, deadline, tuple(hops))
-        finally:
-            response.release_conn()
+            finally:
+                response.close()
 
 
 @dataclass(frozen=True)
@@ -261,22 +263,25 @@ def _checked_address(target: _Target, policy: FetchPolicy, *, redirected: bool) 
     return answers[0].split("%")[0]
 
 
-def _request(target: _Target, address: str, policy: FetchPolicy, deadline: float):
+def _pool(target: _Target, address: str, policy: FetchPolicy, deadline: float) -> urllib3.HTTPConnectionPool:
+    """A connection pool on ``address``, the one checked, speaking to it as ``target.host``."""
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise FetchTimeout(f"Fetching {target.display} took longer than {policy.total_timeout:g} seconds.")
     timeout = urllib3.Timeout(connect=min(policy.connect_timeout, remaining), read=min(policy.read_timeout, remaining))
     common = {"host": address, "port": target.port, "timeout": timeout, "retries": False, "maxsize": 1}
     if target.scheme == "https":
-        pool = urllib3.HTTPSConnectionPool(
+        return urllib3.HTTPSConnectionPool(
             **common,
             server_hostname=target.host,
             assert_hostname=target.host,
             cert_reqs="CERT_REQUIRED",
-            ca_certs=certifi.where(),
+            ca_certs=policy.ca_certs or certifi.where(),
         )
-    else:
-        pool = urllib3.HTTPConnectionPool(**common)
+    return urllib3.HTTPConnectionPool(**common)
+
+
+def _request(pool: urllib3.HTTPConnectionPool, target: _Target, policy: FetchPolicy):
     headers = {
         "Host": target.host_header,
         "User-Agent": USER_AGENT,
