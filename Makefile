@@ -58,7 +58,8 @@ format: $(VENV)/.installed-dev
 # kept for the next run), the import of IMPORT_RECORDS ClaimReview records into a fresh one
 # (factcheck_bench_import), similar-claim lookups at CLAIMS claims, a load test at CLAIMS claims
 # (LOAD_USERS users reading and writing at once for LOAD_SECONDS seconds, with a lost-write check) and
-# the extractor's quality on the seed article; figures go to bench-results.json.
+# the extractor's quality on the seed article, and reading articles from saved pages (ARTICLE_PAGES);
+# figures go to bench-results.json.
 CLAIMS ?= 100000
 VERDICTS ?= $(CLAIMS)
 IMPORT_RECORDS ?= 20000
@@ -73,6 +74,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.similar --claims $(CLAIMS)
 	$(BIN)/python -m bench.load --claims $(CLAIMS) --users $(LOAD_USERS) --seconds $(LOAD_SECONDS)
 	$(BIN)/python -m bench.extraction
+	$(BIN)/python -m bench.article_text
 
 # A pg_dump custom-format archive of the PostgreSQL database in DATABASE_URL, written to
 # BACKUP_DIR/factcheck-<UTC time>.dump; its path is printed. `make restore FILE=...` restores one in a

@@ -5,6 +5,7 @@ being guessed into something else (a production server silently running with DEB
 someone wrote ``DEBUG=flase`` is the failure this prevents).
 """
 
+import ipaddress
 import os
 from urllib.parse import urlsplit
 
@@ -66,3 +67,22 @@ def env_http_url(name: str, default: str) -> str:
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         raise ImproperlyConfigured(f"{name}={value!r} is not an absolute http:// or https:// URL.")
     return value.rstrip("/")
+
+
+def env_networks(name: str, default: bool = False) -> bool | list[str]:
+    """``true``, ``false``, or a comma-separated list of IP addresses and networks ("10.1.0.0/16, fd12::/64")."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    word = value.strip().lower()
+    if word in TRUE_WORDS or word in FALSE_WORDS:
+        return env_bool(name, default)
+    networks = env_list(name, [])
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}={value!r}: {network!r} is not an IP address or network; use true, false or a list of them."
+            ) from None
+    return networks

@@ -14,7 +14,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from pythonjsonlogger.core import RESERVED_ATTRS as RESERVED_LOG_ATTRS
 
-from factcheck.env import env_bool, env_http_url, env_int, env_list, env_str
+from factcheck.env import env_bool, env_http_url, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -182,6 +182,14 @@ NEWSROOM_NAME = env_str("NEWSROOM_NAME", "Example Newsroom")
 NEWSROOM_URL = env_http_url("NEWSROOM_URL", "https://newsroom.example")
 # Where this app's public pages are served: the fact-check URLs of exports and ClaimReview start with it.
 PUBLIC_URL = env_http_url("PUBLIC_URL", "http://127.0.0.1:8000" if DEBUG else NEWSROOM_URL)
+
+# Article intake (README, "Claim intake") fetches pages from the addresses people give. Pages are fetched only
+# from public addresses unless this allows private ones: true, or a list of addresses and networks.
+INTAKE_ALLOW_PRIVATE_ADDRESSES = env_networks("INTAKE_ALLOW_PRIVATE_ADDRESSES", False)
+# Seconds for a whole fetch, redirects included (connecting takes at most 5 of them, each read 10); below
+# gunicorn's 30-second worker timeout. And the most a page may weigh, in bytes once decompressed.
+INTAKE_FETCH_TIMEOUT = env_int("INTAKE_FETCH_TIMEOUT", 20, minimum=1)
+INTAKE_MAX_PAGE_BYTES = env_int("INTAKE_MAX_PAGE_BYTES", 5 * 1024 * 1024, minimum=1024)
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

@@ -2,12 +2,15 @@
 workflow that publishes a fact-check, and a terminal for commands to show progress on."""
 
 import importlib
+import ipaddress
+import socket
 from io import StringIO
 
 import pytest
 from django.apps import apps
 
 from claims import workflow
+from claims.intake import pages
 from claims.models import Claim, Verdict
 from tests.factories import (
     ClaimFactory,
@@ -18,6 +21,7 @@ from tests.factories import (
     VerdictFactory,
     rating,
 )
+from tests.page_server import PageServer
 
 
 @pytest.fixture
@@ -110,3 +114,34 @@ def publish(editor, second_editor, reviewer):
         return workflow.verdict_publish(verdict=verdict, editor=second_editor)
 
     return publish
+
+
+@pytest.fixture(autouse=True)
+def no_dns(monkeypatch):
+    """No test asks a name server: article intake resolves only addresses and localhost (from /etc/hosts)."""
+    system = pages.resolve
+
+    def resolve(host: str, port: int) -> list[str]:
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            if host != "localhost" and not host.replace(".", "").isdigit() and not host.startswith("0x"):
+                raise socket.gaierror(socket.EAI_NONAME, f"{host}: no DNS in the tests") from None
+        return system(host, port)
+
+    monkeypatch.setattr(pages, "resolve", resolve)
+
+
+@pytest.fixture
+def page_server():
+    """A real HTTP server on 127.0.0.1 serving the pages a test declares (``tests/page_server.py``)."""
+    with PageServer() as server:
+        yield server
+
+
+@pytest.fixture
+def local_pages(settings):
+    """Article intake may fetch from the tests' own server on 127.0.0.1, and nothing else that is not public."""
+    settings.INTAKE_ALLOW_PRIVATE_ADDRESSES = ["127.0.0.1"]
+    settings.INTAKE_FETCH_TIMEOUT = 3
+    return settings

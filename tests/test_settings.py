@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from factcheck.env import env_bool, env_http_url, env_int, env_list
+from factcheck.env import env_bool, env_http_url, env_int, env_list, env_networks
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -44,6 +44,21 @@ def test_it_refuses_an_empty_list_item(monkeypatch):
     monkeypatch.setenv("ALLOWED_HOSTS", "a.example,,b.example")
     with pytest.raises(ImproperlyConfigured, match="empty item"):
         env_list("ALLOWED_HOSTS", [])
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("", False), ("false", False), ("true", True), ("10.1.0.0/16, fd12::1", ["10.1.0.0/16", "fd12::1"])],
+)
+def test_it_reads_which_private_addresses_intake_may_fetch(monkeypatch, value, expected):
+    monkeypatch.setenv("INTAKE_ALLOW_PRIVATE_ADDRESSES", value)
+    assert env_networks("INTAKE_ALLOW_PRIVATE_ADDRESSES") == expected
+
+
+def test_it_refuses_what_is_neither_a_boolean_nor_networks(monkeypatch):
+    monkeypatch.setenv("INTAKE_ALLOW_PRIVATE_ADDRESSES", "10.1.0.0/16, intranet")
+    with pytest.raises(ImproperlyConfigured, match="'intranet' is not an IP address or network"):
+        env_networks("INTAKE_ALLOW_PRIVATE_ADDRESSES")
 
 
 def test_it_reads_a_list(monkeypatch):

@@ -13,6 +13,8 @@ from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from claims import workflow
+from claims.intake.article_intake import ArticleRefused
+from claims.intake.pages import FetchError, UrlRefused
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -38,6 +40,22 @@ class WorkflowConflict(exceptions.APIException):
     default_code = "illegal_move"
 
 
+class IntakeFailed(exceptions.APIException):
+    """An article that was not added (``claims.intake.article_intake``): its status says whose fault it is."""
+
+    default_code = "intake_failed"
+
+    def __init__(self, status_code: int, field: str, message: str, code: str):
+        self.status_code = status_code
+        super().__init__({field: [exceptions.ErrorDetail(message, code=code)]}, code)
+
+
+# An address intake does not fetch is the caller's to change (400); a page the remote site did not give is
+# the site's failure, passed on as a gateway's (502); a page read but not an article, or without a date,
+# cannot be processed as sent (422).
+INTAKE_STATUSES = ((UrlRefused, 400), (FetchError, 502), (ArticleRefused, 422))
+
+
 def _as_api_exception(exc):
     """Errors raised below the API (request size, model validation, workflow) in the API's own terms."""
     if isinstance(exc, RequestDataTooBig):
@@ -52,6 +70,9 @@ def _as_api_exception(exc):
         return WorkflowConflict(str(exc), code="conflict")
     if isinstance(exc, workflow.WorkflowError):
         return exceptions.ValidationError({"reason": [str(exc)]})
+    for kind, status_code in INTAKE_STATUSES:
+        if isinstance(exc, kind):
+            return IntakeFailed(status_code, getattr(exc, "field", "url"), str(exc), exc.code)
     return exc
 
 

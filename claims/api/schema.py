@@ -40,8 +40,16 @@ ERRORS = {
     412: OpenApiResponse(description="If-Match does not match: someone changed the record since it was read."),
     413: OpenApiResponse(description="The request body is too large."),
     415: OpenApiResponse(description="Only JSON bodies are accepted."),
+    422: OpenApiResponse(
+        description="The page was read but is not an article that can be added (too little text, no title, no "
+        "publication date); the error names the field to change."
+    ),
     428: OpenApiResponse(description="An update needs If-Match with the ETag that was read."),
     429: OpenApiResponse(description="Too many requests; retry after the delay given."),
+    502: OpenApiResponse(
+        description="The page could not be fetched: its site did not answer in time, answered an error, redirected "
+        "too often, or sent something other than an HTML page, or too much of it."
+    ),
 }
 IF_MATCH = OpenApiParameter(
     "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True, description="The ETag of the record as read."

@@ -126,6 +126,36 @@ class SourceSerializer(CleanModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
 
+class SourceIntakeSerializer(serializers.Serializer):
+    """An article to add as a source: its address, or its saved page (with the address it came from, if known)."""
+
+    url = StrictCharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="The article's http(s) address. It is fetched unless `html` is given, and only from public "
+        "addresses; an address already recorded answers with its source.",
+    )
+    html = StrictCharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="The article's saved page (HTML), for a page that cannot be fetched; `url` then says where it was.",
+    )
+    published_on = StrictDateField(
+        required=False,
+        help_text="The publication date (YYYY-MM-DD), for a page that states none or a wrong one; it wins over "
+        "the page's.",
+    )
+
+    def validate(self, data):
+        if not data.get("url") and not data.get("html"):
+            raise serializers.ValidationError({"url": "Give the article's address (url) or its saved page (html)."})
+        if not data.get("html"):
+            data.pop("html", None)  # an empty page is no page: the address is fetched
+        return data
+
+
 class SourceSummarySerializer(StrictModelSerializer):
     class Meta:
         model = Source

@@ -8,7 +8,7 @@ writes need the model permissions of the caller's role, and workflow actions are
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -19,6 +19,7 @@ from claims.api import serializers
 from claims.api.permissions import MovePermissions
 from claims.api.schema import documented, error_responses, verdict_move_schema
 from claims.api.viewsets import EditableViewSet, ReadViewSet
+from claims.intake.article_intake import intake_article
 from claims.models import Claim, Evidence, Rating, Source, Speaker, Topic, Verdict
 from claims.workflow import Move
 
@@ -50,6 +51,25 @@ class SourceViewSet(EditableViewSet):
     queryset = Source.objects.all()
     read_serializer_class = serializers.SourceSerializer
     filterset_class = selection.SourceFilter
+
+    @extend_schema(
+        operation_id="sources_intake",
+        request=serializers.SourceIntakeSerializer,
+        responses={
+            201: serializers.SourceSerializer,
+            200: OpenApiResponse(serializers.SourceSerializer, description="The address was already recorded."),
+            **error_responses(413, 415, 422, 502),
+        },
+        description="Add a news article from its address (or its saved page): its text, title, publisher, author, "
+        "publication date and language are read from the page, and it is stored as a source (201), unless its "
+        "address is already recorded (200, that source). Reviewers and editors.",
+    )
+    @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
+    def intake(self, request):
+        serializer = serializers.SourceIntakeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = intake_article(**serializer.validated_data, user=request.user, save=True)
+        return self.respond_with(result.source, status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
 
 @documented(serializers.EvidenceSerializer)
