@@ -30,7 +30,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.common import ROOT, print_table, save_results
+from bench.common import print_table, save_results, shared
 from claims.intake.articles import read_article
 from claims.intake.extraction import extract
 
@@ -39,16 +39,6 @@ WORD = re.compile(r"\w+")
 SHINGLE = 4
 REPEATS = 20
 QUOTES = str.maketrans("\u2018\u2019\u201c\u201d", "''\"\"")  # typographic quotation marks as plain ones
-
-
-def shared(variable: str, *relative: str) -> Path:
-    """A data folder: where ``variable`` says, else beside the checkout, else in /work/shared."""
-    if os.environ.get(variable):
-        return Path(os.environ[variable])
-    for base in (ROOT.parent / "shared", Path("/work/shared")):
-        if base.joinpath(*relative).is_dir():
-            return base.joinpath(*relative)
-    return ROOT.parent.joinpath("shared", *relative)
 
 
 PAGES = shared("ARTICLE_PAGES", "data", "article-pages")

@@ -197,3 +197,13 @@ def run_measurement(module: str, database_url: str, *args: str) -> dict:
         text=True,
     )
     return json.loads(result.stdout)
+
+
+def shared(variable: str, *relative: str) -> Path:
+    """A data folder: where ``variable`` says, else beside the checkout, else in /work/shared."""
+    if os.environ.get(variable):
+        return Path(os.environ[variable])
+    for base in (ROOT.parent / "shared", Path("/work/shared")):
+        if base.joinpath(*relative).is_dir():
+            return base.joinpath(*relative)
+    return ROOT.parent.joinpath("shared", *relative)

@@ -6,11 +6,13 @@ No database: it reads the annotations directly and runs ``claims.intake.extracti
 article's publisher and publication date, at the extractor's own score threshold.
 
 - The seed: the claims curated from ``seeds/`` (its YAML), the targets the seed has always had.
-- The articles: ``../shared/data/articles/`` (or ``$ARTICLES``), twelve English news articles with
+- The articles: ``../shared/data/articles/`` (or ``$ANNOTATED_ARTICLES``), twelve English news articles with
   273 claims annotated by hand (speaker, its kind, date, verbatim; see that folder's README). The
   figures are given for all claims, for claims in the outlet's own voice and for claims attributed to
   someone else. These are development data: held-out articles annotated the same way are what count,
   so the extractor is fixed on patterns of language, never on the words of these files.
+- The same articles read from their saved pages (``../shared/data/article-pages/``, or
+  ``$ARTICLE_PAGES``) by ``claims.intake.articles``, as intake reads a page: the whole road from a page.
 
 Matching rule. A candidate matches an annotated claim when, after ``quote_key`` normalisation
 (typographic quotes, dashes, spacing and case):
@@ -35,9 +37,10 @@ Figures:
 """
 
 import argparse
+import dataclasses
 import datetime
+import gzip
 import json
-import os
 import sys
 import time
 from collections.abc import Iterable
@@ -46,13 +49,15 @@ from pathlib import Path
 
 import yaml
 
-from bench.common import ROOT, print_table
+from bench.common import ROOT, print_table, shared
+from claims.intake.articles import read_article
 from claims.intake.extraction import MONTH, Candidate, extract
 from claims.text import ascii_slug, quote_key
 
 SEED = ROOT / "seeds" / "newsweek-2019-07-05-pompeo-venezuela.yaml"
 SEED_TARGETS = {"recall": 0.9, "precision": 0.6, "speaker accuracy": 0.9}
-ARTICLES = Path(os.environ.get("ARTICLES") or ROOT.parent / "shared" / "data" / "articles")
+ARTICLES = shared("ANNOTATED_ARTICLES", "data", "articles")
+PAGES = shared("ARTICLE_PAGES", "data", "article-pages")
 # The issue's targets on the annotated articles (issue 15).
 ARTICLE_TARGETS = {
     ("all", "recall"): 0.90,
@@ -127,6 +132,7 @@ def read_seed(path: Path = SEED) -> tuple[dict, str, list[Annotated]]:
 @dataclass(frozen=True)
 class Article:
     name: str
+    page_id: str  # the saved page it was read from, in ../shared/data/article-pages/html/
     text: str
     publisher: str
     published_on: datetime.date
@@ -143,6 +149,7 @@ def read_articles(folder: Path = ARTICLES) -> list[Article]:
         articles.append(
             Article(
                 name=name,
+                page_id=meta["id"],
                 text=text_path.read_text(encoding="utf-8"),
                 publisher=meta["publisher"],
                 published_on=datetime.date.fromisoformat(meta["published_on"]),
@@ -336,7 +343,20 @@ def report_seed(outcome: Outcome) -> bool:
     return all(result.figures()[name] >= target for name, target in SEED_TARGETS.items())
 
 
-def report_articles(articles: list[Article], outcomes: list[Outcome], *, full: bool) -> bool:
+def read_from_pages(articles: list[Article]) -> list[Article]:
+    """The annotated articles with the text intake reads from their saved pages, when those are at hand."""
+    if not PAGES.is_dir():
+        return []
+    from_pages = []
+    for article in articles:
+        page = PAGES / "html" / f"{article.page_id}.html.gz"
+        if page.is_file():
+            text = read_article(gzip.decompress(page.read_bytes())).text
+            from_pages.append(dataclasses.replace(article, text=text))
+    return from_pages
+
+
+def report_voices(title: str, outcomes: list[Outcome]) -> dict[str, Quality]:
     by_voice = {voice: quality(outcomes, voice) for voice in VOICES}
     rows = [("", "   ".join(f"{voice:>10}" for voice in VOICES))]
     for name in ("recall", "precision", "speaker accuracy", "date accuracy"):
@@ -352,7 +372,14 @@ def report_articles(articles: list[Article], outcomes: list[Outcome], *, full: b
     rows.append(
         ("dated, no date known", "   ".join(f"{len(r.dated_without_known_date):>10}" for r in by_voice.values()))
     )
-    print_table(f"Extraction on {len(articles)} annotated articles ({ARTICLES}); !! = below the issue's target", rows)
+    print_table(title, rows)
+    return by_voice
+
+
+def report_articles(articles: list[Article], outcomes: list[Outcome], *, full: bool) -> bool:
+    by_voice = report_voices(
+        f"Extraction on {len(articles)} annotated articles ({ARTICLES}); !! = below the issue's target", outcomes
+    )
     print_table(
         "By article",
         [(article.name, describe(quality([outcome]))) for article, outcome in zip(articles, outcomes, strict=True)],
@@ -410,12 +437,19 @@ def main() -> None:
     options = parser.parse_args()
     seed_ok = report_seed(seed_outcome())
     if not ARTICLES.is_dir():
-        print(f"\nNo annotated articles at {ARTICLES} (set ARTICLES=...): only the seed was measured.")
+        print(f"\nNo annotated articles at {ARTICLES} (set ANNOTATED_ARTICLES=...): only the seed was measured.")
         sys.exit(0 if seed_ok else 1)
     print()
     articles = read_articles()
     articles_ok = report_articles(articles, article_outcomes(articles), full=options.list)
     print(f"\nCPU time to propose an article's claims: {cpu_per_thousand_words(articles):.1f} ms per 1,000 words")
+    from_pages = read_from_pages(articles)
+    if from_pages:
+        print()
+        report_voices(
+            f"The same articles read from their saved pages ({PAGES}) by claims.intake.articles",
+            article_outcomes(from_pages),
+        )
     if not (seed_ok and articles_ok):
         sys.exit(1)
 
