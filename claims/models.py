@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, URLValidator
 from django.db import connections, models, transaction
 from django.db.models import Case, Exists, F, Func, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import MD5
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.urls import reverse
@@ -148,11 +149,19 @@ class Source(models.Model):
         ordering = ["-published_on", "title"]
         indexes = [models.Index(fields=["publisher"], name="source_publisher")]
         constraints = [
+            # The two halves of ``Source.key_for``: the URL, else the title and publisher. (At most 700
+            # characters, under PostgreSQL's limit on an index row but for 4-byte characters throughout.)
             models.UniqueConstraint(
                 fields=["url"],
                 condition=~Q(url=""),
                 name="source_url_unique",
                 violation_error_message="A source with this URL is already registered.",
+            ),
+            models.UniqueConstraint(
+                fields=["title", "publisher"],
+                condition=Q(url=""),
+                name="source_title_publisher_unique",
+                violation_error_message="A source with this title and publisher and no URL is already registered.",
             ),
             _choices_constraint("kind", SourceKind, "source"),
             models.CheckConstraint(condition=~Q(title=""), name="source_title_not_empty"),
@@ -625,6 +634,14 @@ class Claim(FrozenOncePublished):
                 violation_error_message="An assigned claim or one in review needs an assignee.",
             ),
             models.UniqueConstraint(fields=["slug"], condition=~Q(slug=""), name="claim_slug_unique"),
+            # ``Claim.key``. The text's digest rather than the text, which can be longer than PostgreSQL
+            # indexes a row (about 2,700 bytes); SQLite has the same MD5 function from Django.
+            models.UniqueConstraint(
+                F("source"),
+                MD5("text"),
+                name="claim_source_text_unique",
+                violation_error_message="A claim with this text from this source is already recorded.",
+            ),
         ]
 
     def __str__(self):
