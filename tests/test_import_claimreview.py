@@ -580,6 +580,28 @@ class TestBadRecords:
         assert Speaker.objects.count() == Source.objects.count() == 1
 
 
+class TestRaces:
+    """Imports run at once, on one connection (tests/test_concurrent_writers.py runs them at once on PostgreSQL)."""
+
+    def test_a_batch_that_loses_a_race_is_stored_again_and_finds_what_the_winner_stored(self, monkeypatch):
+        """As when a concurrent import stores the same source, speaker and claim between this batch's reading
+        and its writing: the database refuses the copies, and the batch, stored again, finds the records."""
+        import_json(review(1))
+        read = importing._Known.__init__
+        reads = []
+
+        def before_the_winner_stored(known, stored):
+            read(known, {} if len(reads) < 2 else stored)  # the first try's speakers and sources
+            reads.append(known)
+
+        monkeypatch.setattr(importing._Known, "__init__", before_the_winner_stored)
+        summary = import_json(review(2, claimReviewed=review(1)["claimReviewed"]))
+        assert len(reads) == 4  # two tries
+        assert (summary.created, summary.new_claims, summary.recorded_claims, summary.skipped) == (1, 0, 1, [])
+        assert (Claim.objects.count(), Source.objects.count(), Speaker.objects.count()) == (1, 1, 1)
+        assert Claim.objects.get().current_verdict.url == "https://checker.example/fact-checks/2"
+
+
 class TestBulk:
     def test_it_writes_in_bulk_not_record_by_record(self, django_assert_max_num_queries):
         import_json([review(number) for number in range(1, 11)])  # the speaker, source and rating now exist
@@ -659,10 +681,18 @@ class TestCommand:
         assert out.out.splitlines() == [
             "New non-ordinal rating: Falso",
             "3 fact-checks read: 3 imported, 0 already imported, 0 skipped.",
+            "Claims they review: 3 new, 0 already recorded.",
         ]
         assert out.err == ""  # no progress when not on a terminal
         call_command("import_claimreview", str(tmp_path / "one.json"))
-        assert capsys.readouterr().out == "1 fact-check read: 0 imported, 1 already imported, 0 skipped.\n"
+        assert capsys.readouterr().out.splitlines() == [
+            "1 fact-check read: 0 imported, 1 already imported, 0 skipped.",
+            "Claims they review: 0 new, 0 already recorded.",
+        ]
+        # Another publisher's review of a claim recorded before: a new fact-check of a claim already there.
+        (tmp_path / "three.json").write_text(json.dumps(review(4, claimReviewed=review(1)["claimReviewed"])))
+        call_command("import_claimreview", str(tmp_path / "three.json"))
+        assert capsys.readouterr().out.splitlines()[-1] == "Claims they review: 0 new, 1 already recorded."
 
     def test_it_shows_progress_on_a_terminal_on_one_line(self, tmp_path, terminal):
         (tmp_path / "three.json").write_text(json.dumps([review(1), review(2), review(3)]))

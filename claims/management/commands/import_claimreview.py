@@ -77,3 +77,4 @@ class Command(ClaimsCommand):
             f"{summary.read} fact-check{pluralize(summary.read)} read: {summary.created} imported, "
             f"{summary.already_imported} already imported, {len(summary.skipped)} skipped."
         )
+        self.stdout.write(f"Claims they review: {summary.new_claims} new, {summary.recorded_claims} already recorded.")
