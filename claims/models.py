@@ -10,13 +10,14 @@ published record said is refused by ``save()`` as well (``FrozenOncePublished``)
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField, TrigramSimilarity
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, URLValidator
-from django.db import connections, models, transaction
+from django.db import IntegrityError, connections, models, transaction
 from django.db.models import Case, Exists, F, Func, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import MD5
 from django.db.models.signals import m2m_changed
@@ -49,6 +50,27 @@ class HttpUrlField(models.URLField):
 
 def _choices_constraint(field: str, choices: type[models.TextChoices], model: str) -> models.CheckConstraint:
     return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=f"{model}_{field}_valid")
+
+
+Written = TypeVar("Written")
+
+
+def again_if_raced(write: Callable[[], Written], *, using: str = "default") -> Written:
+    """Run ``write`` so that a concurrent writer that records the same key first does not make it fail.
+
+    The keys of records are unique in the database (docs/architecture.md, "Keys"): of two writers that
+    record the same one at once, the second waits for the first to commit, then is refused. ``write`` runs
+    in a savepoint, so that the caller's transaction survives the refusal, and then once more, now reading
+    the other writer's record: a look-up by key finds it (intake matches it as if it had been there all
+    along), and validation names the duplicate (the API and the admin refuse it with the constraint's
+    message, not an error page). A second refusal is a real one.
+    """
+    try:
+        with transaction.atomic(using=using):
+            return write()
+    except IntegrityError:
+        with transaction.atomic(using=using):
+            return write()
 
 
 def sees_unpublished(user, model: type[models.Model]) -> bool:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import yaml
 from django.core.management import call_command
 from django.db import connection
 
@@ -184,3 +185,29 @@ def test_imports_adding_fact_checks_to_the_same_claims_at_once_leave_each_claim_
     assert [import_counts(out) for out, _, _ in outcomes] == [[CLAIMS, CLAIMS, 0, 0, 0, CLAIMS]] * len(others)
     assert current_is_latest()
     assert set(Claim.objects.values_list("current_verdict__publisher_name", flat=True)) == {f"Checker {PUBLISHERS - 1}"}
+
+
+SEED_FILE = PROJECT / "seeds" / "newsweek-2019-07-05-pompeo-venezuela.yaml"
+ARTICLE = ["seeds/newsweek-2019-07-05-pompeo-venezuela.txt", "--publisher", "Newsweek", "--published-on", "2019-07-05"]
+ARTICLE_URL = "https://www.newsweek.com/mike-pompeo-russia-undesired-foreign-presence-venezuela-1447736"
+
+
+def test_a_seed_load_and_two_extractions_of_its_article_at_once_record_the_article_its_speakers_and_claims_once():
+    """All three write the article's source first, and are held there: whichever stores it first, the others find
+    it, and the speakers and claims the first stored, and go on."""
+    save = ["extract_claims", *ARTICLE, "--source-url", ARTICLE_URL, "--save"]
+    outcomes = manage_together([["load_seed", str(SEED_FILE)], save, save], held="claims_source")
+    assert [returncode for _, _, returncode in outcomes] == [0, 0, 0], outcomes
+
+    out = io.StringIO()
+    call_command("extract_claims", *ARTICLE, "--format", "json", stdout=out)
+    extracted = json.loads(out.getvalue())
+    seed = yaml.safe_load(SEED_FILE.read_text(encoding="utf-8"))
+    assert Source.objects.filter(url=ARTICLE_URL).count() == 1
+    texts = {claim["text"] for claim in seed["claims"]} | {candidate["text"] for candidate in extracted}
+    assert sorted(Claim.objects.filter(source__url=ARTICLE_URL).values_list("text", flat=True)) == sorted(texts)
+    slugs = {speaker["slug"] for speaker in seed["speakers"]} | {Speaker.slug_for(c["speaker"]) for c in extracted}
+    assert sorted(Speaker.objects.values_list("slug", flat=True)) == sorted(slugs)
+    for _, err, _ in outcomes[1:]:
+        created, existing = (int(number) for number in re.findall(r"(\d+) (?:claims|already)", err))
+        assert created + existing == len(extracted)
