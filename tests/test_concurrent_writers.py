@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -23,6 +24,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from claims.models import Claim, Rating, Source, Speaker, Verdict
+from tests.api import client_for
+from tests.factories import SourceFactory, SpeakerFactory
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -211,3 +214,28 @@ def test_a_seed_load_and_two_extractions_of_its_article_at_once_record_the_artic
     for _, err, _ in outcomes[1:]:
         created, existing = (int(number) for number in re.findall(r"(\d+) (?:claims|already)", err))
         assert created + existing == len(extracted)
+
+
+def test_two_requests_recording_the_same_claim_at_once_record_it_once_and_refuse_the_other(reviewer):
+    """Both check that the claim is new, then write: the second is refused by the database and answers 400 with the
+    constraint's message, as if it had come a moment later."""
+    claim = {"text": "Exports grew by 3 percent", "source": SourceFactory().pk, "speaker": SpeakerFactory().pk}
+    responses = []
+
+    def post():
+        try:
+            responses.append(client_for(reviewer).post("/api/v1/claims/", claim))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    with started_together("claims_claim") as release:
+        for thread in threads:
+            thread.start()
+        release(len(threads), alive=lambda: all(thread.is_alive() for thread in threads))
+        for thread in threads:
+            thread.join()
+    assert sorted(response.status_code for response in responses) == [201, 400]
+    refused = next(response for response in responses if response.status_code == 400)
+    assert refused.json()["detail"] == "A claim with this text from this source is already recorded."
+    assert Claim.objects.filter(text=claim["text"]).count() == 1

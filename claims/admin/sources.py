@@ -6,13 +6,14 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
+from claims.admin.saving import RaceSafeAdmin
 from claims.intake.extraction import extract
 from claims.intake.proposals import extracted_claims_save
 from claims.models import Source
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(RaceSafeAdmin, SimpleHistoryAdmin):
     list_display = ["title", "publisher", "published_on", "kind"]
     list_filter = ["kind"]
     date_hierarchy = "published_on"
