@@ -10,14 +10,16 @@ published record said is refused by ``save()`` as well (``FrozenOncePublished``)
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField, TrigramSimilarity
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, URLValidator
-from django.db import connections, models, transaction
+from django.db import IntegrityError, connections, models, transaction
 from django.db.models import Case, Exists, F, Func, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import MD5
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.urls import reverse
@@ -48,6 +50,27 @@ class HttpUrlField(models.URLField):
 
 def _choices_constraint(field: str, choices: type[models.TextChoices], model: str) -> models.CheckConstraint:
     return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=f"{model}_{field}_valid")
+
+
+Written = TypeVar("Written")
+
+
+def again_if_raced(write: Callable[[], Written], *, using: str = "default") -> Written:
+    """Run ``write`` so that a concurrent writer that records the same key first does not make it fail.
+
+    The keys of records are unique in the database (docs/architecture.md, "Keys"): of two writers that
+    record the same one at once, the second waits for the first to commit, then is refused. ``write`` runs
+    in a savepoint, so that the caller's transaction survives the refusal, and then once more, now reading
+    the other writer's record: a look-up by key finds it (intake matches it as if it had been there all
+    along), and validation names the duplicate (the API and the admin refuse it with the constraint's
+    message, not an error page). A second refusal is a real one.
+    """
+    try:
+        with transaction.atomic(using=using):
+            return write()
+    except IntegrityError:
+        with transaction.atomic(using=using):
+            return write()
 
 
 def sees_unpublished(user, model: type[models.Model]) -> bool:
@@ -148,11 +171,19 @@ class Source(models.Model):
         ordering = ["-published_on", "title"]
         indexes = [models.Index(fields=["publisher"], name="source_publisher")]
         constraints = [
+            # The two halves of ``Source.key_for``: the URL, else the title and publisher. (At most 700
+            # characters, under PostgreSQL's limit on an index row but for 4-byte characters throughout.)
             models.UniqueConstraint(
                 fields=["url"],
                 condition=~Q(url=""),
                 name="source_url_unique",
                 violation_error_message="A source with this URL is already registered.",
+            ),
+            models.UniqueConstraint(
+                fields=["title", "publisher"],
+                condition=Q(url=""),
+                name="source_title_publisher_unique",
+                violation_error_message="A source with this title and publisher and no URL is already registered.",
             ),
             _choices_constraint("kind", SourceKind, "source"),
             models.CheckConstraint(condition=~Q(title=""), name="source_title_not_empty"),
@@ -625,6 +656,14 @@ class Claim(FrozenOncePublished):
                 violation_error_message="An assigned claim or one in review needs an assignee.",
             ),
             models.UniqueConstraint(fields=["slug"], condition=~Q(slug=""), name="claim_slug_unique"),
+            # ``Claim.key``. The text's digest rather than the text, which can be longer than PostgreSQL
+            # indexes a row (about 2,700 bytes); SQLite has the same MD5 function from Django.
+            models.UniqueConstraint(
+                F("source"),
+                MD5("text"),
+                name="claim_source_text_unique",
+                violation_error_message="A claim with this text from this source is already recorded.",
+            ),
         ]
 
     def __str__(self):

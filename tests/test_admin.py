@@ -259,6 +259,34 @@ class TestClaimForm:
         assert "after its source&#x27;s publication date 2019-07-05" in response.content.decode()
         assert not Claim.objects.exists()
 
+    @pytest.mark.parametrize("race", [False, True], ids=["recorded before", "recorded between check and save"])
+    def test_it_refuses_a_claim_recorded_before_from_the_same_source(self, as_reviewer, monkeypatch, race):
+        claim = ClaimFactory()
+        if race:  # another editor's claim stored after this form's check: the database refuses the copy
+            check = Claim.validate_constraints
+            checks = []
+
+            def too_early(instance, *args, **kwargs):
+                checks.append(instance)
+                if len(checks) > 1:
+                    check(instance, *args, **kwargs)
+
+            monkeypatch.setattr(Claim, "validate_constraints", too_early)
+        data = {
+            "text": claim.text,
+            "speaker": claim.speaker_id,
+            "source": claim.source_id,
+            "claim_date_precision": "day",
+            "evidence-TOTAL_FORMS": 0,
+            "evidence-INITIAL_FORMS": 0,
+            "verdicts-TOTAL_FORMS": 0,
+            "verdicts-INITIAL_FORMS": 0,
+        }
+        response = as_reviewer.post(reverse("admin:claims_claim_add"), data)
+        assert response.status_code == 200
+        assert "A claim with this text from this source is already recorded." in response.content.decode()
+        assert Claim.objects.count() == 1
+
     def test_it_records_who_added_a_claim_and_its_evidence(self, as_reviewer, reviewer):
         data = {
             "text": "Unemployment fell",

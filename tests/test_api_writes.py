@@ -190,6 +190,39 @@ class TestBadInput:
         assert response.status_code == 400
         assert response.json()["detail"] == "A source with this URL is already registered."
 
+    def test_a_claim_or_source_recorded_before_is_refused_naming_what_makes_it_the_same(self, reviewer):
+        claim = ClaimFactory()
+        SourceFactory(url="", title="Budget speech", publisher="Wire")
+        client, before = client_for(reviewer), row_counts()
+        body = {"text": claim.text, "source": claim.source_id, "speaker": claim.speaker_id}
+        response = client.post("/api/v1/claims/", body)
+        assert response.status_code == 400
+        assert response.json()["detail"] == "A claim with this text from this source is already recorded."
+        assert error_fields(response) == {None}  # the record as a whole; the message names what makes it one
+        response = client.post("/api/v1/sources/", {"title": "Budget speech", "publisher": "Wire"})
+        assert response.status_code == 400
+        assert response.json()["detail"] == "A source with this title and publisher and no URL is already registered."
+        assert row_counts() == before
+
+    def test_a_duplicate_recorded_between_the_check_and_the_write_is_refused_the_same_way(self, reviewer, monkeypatch):
+        """As when another request records the same claim at the same moment (tests/test_concurrent_writers.py
+        does it): the database refuses the copy, and the request answers 400 as its check would have."""
+        claim = ClaimFactory()
+        check = Claim.validate_constraints
+        checks = []
+
+        def too_early(instance, *args, **kwargs):
+            checks.append(instance)
+            if len(checks) > 1:  # the first check ran before the other request's claim was there
+                check(instance, *args, **kwargs)
+
+        monkeypatch.setattr(Claim, "validate_constraints", too_early)
+        body = {"text": claim.text, "source": claim.source_id, "speaker": claim.speaker_id}
+        response = client_for(reviewer).post("/api/v1/claims/", body)
+        assert (response.status_code, len(checks)) == (400, 2)
+        assert response.json()["detail"] == "A claim with this text from this source is already recorded."
+        assert Claim.objects.count() == 1
+
 
 class TestWorkflowMoves:
     def test_a_verdict_goes_from_draft_to_published_with_four_eyes(self, reviewer, editor, second_editor):

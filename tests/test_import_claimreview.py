@@ -3,6 +3,8 @@
 import io
 import json
 import os
+import re
+import urllib.parse
 from pathlib import Path
 
 import jsonschema
@@ -11,7 +13,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection
 
-from claims.intake.claimreview import importing
+from claims.intake.claimreview import importing, records
 from claims.intake.claimreview.importing import claim_reviews_import
 from claims.intake.claimreview.reading import find_claim_reviews
 from claims.intake.seed import load_seed
@@ -33,6 +35,7 @@ SEED = Path(settings.BASE_DIR) / "seeds" / "newsweek-2019-07-05-pompeo-venezuela
 needs_samples = pytest.mark.skipif(
     not SAMPLES.is_dir(), reason=f"the real ClaimReview samples are read from {SAMPLES}, which is absent"
 )
+SAMPLE_FILES = sorted(path.name for path in SAMPLES.glob("*") if path.suffix in (".html", ".json"))
 
 
 def review(number: int = 1, **changes) -> dict:
@@ -368,6 +371,148 @@ class TestMatching:
         ]
 
 
+class TestRelativeUrls:
+    """Pages give relative URLs and their own address only in ``<link rel="canonical">`` or ``og:url``."""
+
+    @staticmethod
+    def page(*records: dict, head: str = "") -> str:
+        scripts = "".join(f'<script type="application/ld+json">{json.dumps(record)}</script>' for record in records)
+        return f"<!doctype html><html><head>{head}{scripts}</head><body></body></html>"
+
+    CANONICAL = '<link rel="canonical" href="https://checker.example/fact-checks/1">'
+
+    @staticmethod
+    def stored_urls() -> dict[str, str]:
+        verdict = Verdict.objects.select_related("claim__speaker", "claim__source", "claim__first_appearance").get()
+        first = verdict.claim.first_appearance
+        return {
+            "url": verdict.url,
+            "publisher_url": verdict.publisher_url,
+            "rating_url": verdict.rating_url,
+            "same_as": verdict.claim.speaker.same_as,
+            "source": verdict.claim.source.url,
+            "first_appearance": first.url if first else "",
+        }
+
+    @pytest.mark.parametrize(
+        ("path", "written", "stored", "expected"),
+        [
+            (["url"], "/fact-checks/1?x=1", "url", "https://checker.example/fact-checks/1?x=1"),
+            (["author", "url"], "/", "publisher_url", "https://checker.example/"),
+            (["reviewRating", "url"], "../ratings#false", "rating_url", "https://checker.example/ratings#false"),
+            (["itemReviewed", "author", "sameAs"], "/people/jane", "same_as", "https://checker.example/people/jane"),
+            (["itemReviewed", "appearance", "url"], "//news.example/speech", "source", "https://news.example/speech"),
+            (
+                ["itemReviewed", "firstAppearance"],
+                {"@type": "CreativeWork", "url": "archive/speech.pdf", "name": "Speech"},
+                "first_appearance",
+                "https://checker.example/fact-checks/archive/speech.pdf",
+            ),
+            (
+                ["itemReviewed"],
+                {"@type": "CreativeWork", "url": "/posts/9", "headline": "A post"},
+                "source",
+                "https://checker.example/posts/9",
+            ),
+        ],
+    )
+    def test_every_url_a_record_stores_is_resolved_against_the_pages_canonical_link(
+        self, path, written, stored, expected
+    ):
+        record = review()
+        node = record
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = written
+        summary = import_text(self.page(record, head=self.CANONICAL))
+        assert (summary.created, summary.skipped) == (1, [])
+        assert self.stored_urls()[stored] == expected
+
+    def test_it_takes_the_og_url_when_the_page_has_no_canonical_link(self):
+        head = '<meta property="og:url" content="https://checker.example/fact-checks/1">'
+        import_text(self.page(review(url="/fact-checks/1"), head=head))
+        assert Verdict.objects.get().url == "https://checker.example/fact-checks/1"
+
+    def test_the_canonical_link_comes_before_the_og_url_and_the_address_read_from(self):
+        head = '<meta property="og:url" content="https://mirror.example/1"><link rel="canonical" href="/checks/1">'
+        summary = claim_reviews_import(
+            find_claim_reviews(self.page(review(url="?amp=0"), head=head), base_url="https://checker.example/any")
+        )
+        assert summary.created == 1
+        # The relative canonical link is itself resolved against the address the page was read from.
+        assert Verdict.objects.get().url == "https://checker.example/checks/1?amp=0"
+
+    def test_a_protocol_relative_url_takes_the_pages_scheme_or_else_https(self):
+        head = '<link rel="canonical" href="http://checker.example/1">'
+        import_text(self.page(review(1, url="//checker.example/1"), head=head))
+        import_json(review(2, url="//checker.example/2"))
+        assert sorted(Verdict.objects.values_list("url", flat=True)) == [
+            "http://checker.example/1",
+            "https://checker.example/2",
+        ]
+
+    def test_the_address_read_from_resolves_a_json_document(self):
+        document = json.dumps([review(1, url="/fact-checks/1"), review(2, url="fact-checks/2")])
+        summary = claim_reviews_import(find_claim_reviews(document, base_url="https://checker.example/feed/"))
+        assert (summary.created, summary.skipped) == (2, [])
+        assert sorted(Verdict.objects.values_list("url", flat=True)) == [
+            "https://checker.example/fact-checks/1",
+            "https://checker.example/feed/fact-checks/2",
+        ]
+
+    def test_it_resolves_a_fact_check_tools_response(self):
+        response = {"text": "Vaccines contain microchips", "claimReview": [{"url": "/chips", "textualRating": "False"}]}
+        response["claimReview"][0]["publisher"] = {"site": "a.example"}
+        summary = claim_reviews_import(find_claim_reviews(json.dumps(response), base_url="https://a.example/"))
+        assert (summary.created, summary.skipped) == (1, [])
+        assert Claim.objects.get().source.url == Verdict.objects.get().url == "https://a.example/chips"
+
+    def test_a_url_that_cannot_be_made_absolute_skips_its_record_saying_why(self):
+        relative_rating = {"alternateName": "False", "url": "/r"}
+        summary = import_json([review(1), review(2, url="/fact-checks/2"), review(3, reviewRating=relative_rating)])
+        assert summary.created == 1
+        reason = "the page's own address is unknown: it has no canonical link or og:url, and no base URL was given"
+        assert summary.skipped == [
+            ("[1]", f"url is a relative address ('/fact-checks/2') and {reason}"),
+            ("[2]", f"reviewRating.url is a relative address ('/r') and {reason}"),
+        ]
+
+    def test_a_page_address_that_is_no_web_address_is_passed_over(self):
+        head = '<link rel="canonical" href="javascript:void(0)"><meta property="og:url" content="/relative-too">'
+        summary = import_text(self.page(review(url="/fact-checks/1"), head=head))
+        assert summary.skipped[0][1].startswith("url is a relative address")
+
+    @needs_samples
+    @pytest.mark.parametrize("name", [name for name in SAMPLE_FILES if name.endswith(".html")])
+    def test_a_real_page_with_relative_urls_imports_as_it_does_with_absolute_ones(self, name):
+        """The page's JSON-LD rewritten as many sites write it: their own host's URLs relative, other hosts'
+        protocol-relative. Its canonical link or og:url restores every one."""
+        text = (SAMPLES / name).read_text(encoding="utf-8")
+        assert (import_text(text).created, Verdict.objects.count()) == (1, 1)
+        absolute = self.stored_urls()
+        empty_the_database()
+        rewritten = relativized(text)
+        assert rewritten != text
+        summary = import_text(rewritten)
+        assert (summary.created, summary.skipped) == (1, [])
+        assert self.stored_urls() == absolute
+
+
+def relativized(page: str) -> str:
+    """``page`` with the URLs in its JSON-LD relative to its canonical host, or protocol-relative for other hosts."""
+    found = next(found for found in find_claim_reviews(page) if found.review)
+    host = urllib.parse.urlsplit(records._page_address(found)).netloc
+
+    def rewrite(script: re.Match) -> str:
+        text = script.group(0)
+        for slash in ("/", "\\/"):  # JSON may escape its slashes
+            text = text.replace(f"https:{slash}{slash}{host}{slash}", slash)
+            text = text.replace(f"https:{slash}{slash}", f"{slash}{slash}")
+        return text
+
+    return re.sub(r"<script[^>]*ld\+json[^>]*>.*?</script>", rewrite, page, flags=re.DOTALL | re.IGNORECASE)
+
+
 class TestBadRecords:
     @pytest.mark.parametrize(
         ("change", "reason"),
@@ -433,6 +578,28 @@ class TestBadRecords:
         assert summary.skipped == [("[1]", "the database refused it: duplicate key value violates unique constraint")]
         assert Claim.objects.count() == Verdict.objects.count() == 2
         assert Speaker.objects.count() == Source.objects.count() == 1
+
+
+class TestRaces:
+    """Imports run at once, on one connection (tests/test_concurrent_writers.py runs them at once on PostgreSQL)."""
+
+    def test_a_batch_that_loses_a_race_is_stored_again_and_finds_what_the_winner_stored(self, monkeypatch):
+        """As when a concurrent import stores the same source, speaker and claim between this batch's reading
+        and its writing: the database refuses the copies, and the batch, stored again, finds the records."""
+        import_json(review(1))
+        read = importing._Known.__init__
+        reads = []
+
+        def before_the_winner_stored(known, stored):
+            read(known, {} if len(reads) < 2 else stored)  # the first try's speakers and sources
+            reads.append(known)
+
+        monkeypatch.setattr(importing._Known, "__init__", before_the_winner_stored)
+        summary = import_json(review(2, claimReviewed=review(1)["claimReviewed"]))
+        assert len(reads) == 4  # two tries
+        assert (summary.created, summary.new_claims, summary.recorded_claims, summary.skipped) == (1, 0, 1, [])
+        assert (Claim.objects.count(), Source.objects.count(), Speaker.objects.count()) == (1, 1, 1)
+        assert Claim.objects.get().current_verdict.url == "https://checker.example/fact-checks/2"
 
 
 class TestBulk:
@@ -514,10 +681,18 @@ class TestCommand:
         assert out.out.splitlines() == [
             "New non-ordinal rating: Falso",
             "3 fact-checks read: 3 imported, 0 already imported, 0 skipped.",
+            "Claims they review: 3 new, 0 already recorded.",
         ]
         assert out.err == ""  # no progress when not on a terminal
         call_command("import_claimreview", str(tmp_path / "one.json"))
-        assert capsys.readouterr().out == "1 fact-check read: 0 imported, 1 already imported, 0 skipped.\n"
+        assert capsys.readouterr().out.splitlines() == [
+            "1 fact-check read: 0 imported, 1 already imported, 0 skipped.",
+            "Claims they review: 0 new, 0 already recorded.",
+        ]
+        # Another publisher's review of a claim recorded before: a new fact-check of a claim already there.
+        (tmp_path / "three.json").write_text(json.dumps(review(4, claimReviewed=review(1)["claimReviewed"])))
+        call_command("import_claimreview", str(tmp_path / "three.json"))
+        assert capsys.readouterr().out.splitlines()[-1] == "Claims they review: 0 new, 1 already recorded."
 
     def test_it_shows_progress_on_a_terminal_on_one_line(self, tmp_path, terminal):
         (tmp_path / "three.json").write_text(json.dumps([review(1), review(2), review(3)]))
@@ -537,6 +712,28 @@ class TestCommand:
         with pytest.raises(RuntimeError, match="disk is full"):
             call_command("import_claimreview", str(tmp_path / "three.json"), "--batch-size", "2", stderr=terminal)
         assert terminal.getvalue() == "\rrecords read 2\n"
+
+    def test_it_resolves_relative_urls_against_the_base_url_it_is_given(self, tmp_path, capsys):
+        """A page saved without its canonical link or og:url, and a feed: --base-url says where they came from."""
+        saved = TestRelativeUrls.page(review(1, url="/fact-checks/1"))
+        (tmp_path / "saved.html").write_text(saved)
+        (tmp_path / "feed.json").write_text(json.dumps([review(2, url="fact-checks/2")]))
+        with pytest.raises(CommandError, match="1 of 1 records were skipped"):
+            call_command("import_claimreview", str(tmp_path / "saved.html"))
+        assert "url is a relative address ('/fact-checks/1')" in capsys.readouterr().err
+        paths = [str(tmp_path / "saved.html"), str(tmp_path / "feed.json")]
+        call_command("import_claimreview", *paths, "--base-url", "https://checker.example/")
+        assert sorted(Verdict.objects.values_list("url", flat=True)) == [
+            "https://checker.example/fact-checks/1",
+            "https://checker.example/fact-checks/2",
+        ]
+
+    @pytest.mark.parametrize("base_url", ["/relative/", "checker.example", "ftp://checker.example/"])
+    def test_it_refuses_a_base_url_that_is_not_an_absolute_web_address(self, tmp_path, base_url):
+        (tmp_path / "one.json").write_text(json.dumps(review(1)))
+        with pytest.raises(CommandError, match=r"^--base-url must be an absolute http\(s\) address"):
+            call_command("import_claimreview", str(tmp_path / "one.json"), "--base-url", base_url)
+        assert Verdict.objects.count() == 0
 
     def test_it_reads_standard_input(self, monkeypatch, capsys):
         monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(review())))

@@ -3,11 +3,11 @@
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 
-from claims.models import Claim, FactCheckEvent, Methodology, Verdict
+from claims.models import Claim, Evidence, FactCheckEvent, Methodology, Source, Verdict
 
 BEFORE_THE_PUBLISHED_RECORD = ("claims", "0010_speaker_slug_from_name")
 
@@ -116,3 +116,156 @@ def test_the_published_record_keeps_every_fact_check_readers_saw():
     assert [Client().get(page).status_code for page in pages] == [200, 200, 200]
     moved = Client().get("/factchecks/still-wrong-5/")
     assert (moved.status_code, moved["Location"]) == (301, "/factchecks/wrong-1/")
+
+
+BEFORE_THE_KEYS = ("claims", "0013_history_reasons_in_full")
+
+
+class At0013:
+    """Rows made with the models as they were before the keys were unique."""
+
+    def __init__(self, apps):
+        self.apps = apps
+        model = lambda name: apps.get_model("claims", name)  # noqa: E731
+        self.Source, self.Claim, self.Verdict, self.Evidence = (
+            model(n) for n in ("Source", "Claim", "Verdict", "Evidence")
+        )
+        self.Topic = model("Topic")
+        User = apps.get_model("auth", "User")
+        self.reviewer, self.editor = (User.objects.create(username=name) for name in ("rex", "edna"))
+        self.false, _ = model("Rating").objects.get_or_create(slug="false", defaults={"label": "False", "value": 1})
+        self.speaker = model("Speaker").objects.create(name="Ana Ruiz", slug="ana-ruiz")
+        self.day = 0
+
+    def created(self, obj):
+        """Each row a day after the one before, so that "the oldest" is the one made first."""
+        self.day += 1
+        type(obj).objects.filter(pk=obj.pk).update(created_at=at(self.day))
+        return obj
+
+    def source(self, title="Budget speech", publisher="Wire", url=""):
+        return self.created(self.Source.objects.create(title=title, publisher=publisher, url=url))
+
+    def claim(self, source, text, status="new", **fields):
+        claim = self.Claim.objects.create(text=text, speaker=self.speaker, source=source, status=status, **fields)
+        return self.created(claim)
+
+    def imported(self, claim, number: int):
+        verdict = self.Verdict.objects.create(
+            claim=claim,
+            rating=self.false,
+            status="published",
+            publisher_name=f"Checker {number}",
+            url=f"https://checker{number}.example/1",
+            published_at=at(number),
+        )
+        self.Claim.objects.filter(pk=claim.pk).update(current_verdict=verdict)
+        return verdict
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_keys_merge_what_was_recorded_twice():
+    before = At0013(migrate(BEFORE_THE_KEYS))
+    page = before.source(url="https://news.example/speech")
+    # Six imports of the same review at once: six copies, each published with its publisher's verdict.
+    copies = [before.claim(page, "Taxes rose.", status="published") for _ in range(6)]
+    imported = [before.imported(copy, number) for number, copy in enumerate(copies, start=1)]
+    # The same source twice (no URL: title and publisher), each with a copy of one claim. The newer copy is the
+    # one in the workflow, with a draft of ours: it stays.
+    wire, wire_again = before.source(), before.source()
+    first_copy = before.claim(wire, "Crime doubled.", notes="From the wire.", first_appearance=wire_again)
+    in_work = before.claim(wire_again, "Crime doubled.", status="assigned", assignee=before.reviewer)
+    draft = before.Verdict.objects.create(
+        claim=in_work, rating=before.false, headline="No", summary="No.", author=before.reviewer
+    )
+    crime, police = (
+        before.Topic.objects.create(name="Crime", slug="crime"),
+        before.Topic.objects.create(name="Police", slug="police"),
+    )
+    first_copy.topics.add(crime, police)
+    in_work.topics.add(crime)
+    cited = before.Evidence.objects.create(claim=in_work, title="Police figures", url="https://police.example/a")
+    draft.evidence.add(cited)
+    again = before.Evidence.objects.create(claim=first_copy, title="Police figures", url="https://police.example/a")
+    new_link = before.Evidence.objects.create(claim=first_copy, title="Court records", url="https://courts.example/b")
+    # A claim in triage, and a copy published by an import since: the oldest stays, published as its copy was.
+    triage = before.claim(page, "Rents fell.")
+    published_copy = before.claim(page, "Rents fell.", status="published")
+    rents = before.imported(published_copy, 7)
+    # Alike only in part: these stay as they are.
+    other_publisher = before.source(publisher="Other Wire")
+    apart = [before.claim(other_publisher, "Crime doubled."), before.claim(page, "Crime doubled.")]
+
+    migrate()
+
+    assert Source.objects.filter(title="Budget speech").count() == 3  # with a URL, without, another publisher's
+    assert not Source.objects.filter(pk=wire_again.pk).exists()
+    assert Claim.objects.count() == 5
+    taxes = Claim.objects.get(text="Taxes rose.")
+    assert taxes.pk == copies[0].pk
+    assert sorted(taxes.verdicts.values_list("pk", flat=True)) == sorted(verdict.pk for verdict in imported)
+    assert taxes.current_verdict_id == imported[-1].pk  # the latest of them all
+    crime_claim = Claim.objects.get(text="Crime doubled.", source_id=wire.pk)
+    assert crime_claim.pk == in_work.pk
+    assert (crime_claim.status, crime_claim.assignee.username) == ("assigned", "rex")
+    assert crime_claim.notes == "From the wire."
+    assert crime_claim.first_appearance_id is None  # its own; the merged copy's went with it
+    assert set(crime_claim.topics.values_list("slug", flat=True)) == {"crime", "police"}
+    assert sorted(crime_claim.evidence.values_list("url", flat=True)) == [
+        "https://courts.example/b",
+        "https://police.example/a",
+    ]
+    assert not Evidence.objects.filter(pk=again.pk).exists()  # the same link twice: the cited one stays
+    assert set(Verdict.objects.get(pk=draft.pk).evidence.values_list("pk", flat=True)) == {cited.pk, new_link.pk}
+    rents_claim = Claim.objects.get(text="Rents fell.")
+    assert (rents_claim.pk, rents_claim.status, rents_claim.current_verdict_id) == (triage.pk, "published", rents.pk)
+    assert all(Claim.objects.filter(pk=claim.pk).exists() for claim in apart)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Claim.objects.create(text="Taxes rose.", source=taxes.source, speaker=taxes.speaker)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Source.objects.create(title="Budget speech", publisher="Wire")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("second_status", ["assigned", "published"])
+def test_the_keys_wait_for_an_editor_where_two_copies_carry_the_newsrooms_work(second_status):
+    """Two copies of a claim in the workflow, or the one in the workflow unpublished while a copy is published:
+    which stays is an editor's call. The migration says which, and changes nothing."""
+    before = At0013(migrate(BEFORE_THE_KEYS))
+    page = before.source(url="https://news.example/speech")
+    ours = before.claim(page, "Taxes rose.", status="published", slug="taxes-rose-1")
+    before.Verdict.objects.create(
+        claim=ours,
+        rating=before.false,
+        headline="No",
+        summary="No.",
+        status="published",
+        author=before.reviewer,
+        approved_by=before.editor,
+        published_at=at(1),
+    )
+    if second_status == "assigned":
+        copy = before.claim(page, "Taxes rose.", status="assigned", assignee=before.reviewer)
+        listed = f"claim {copy.pk} (assigned)"
+    else:
+        # Ours is published, so a published copy merges into it; an unpublished claim of ours may not take one.
+        before.Claim.objects.filter(pk=ours.pk).update(status="assigned", assignee=before.reviewer, slug="")
+        copy = before.claim(page, "Taxes rose.", status="published")
+        before.imported(copy, 2)
+        listed = f"claim {copy.pk} (published)"
+    wire = [before.source(), before.source()]  # mergeable, but nothing is merged while anything is refused
+    try:
+        with pytest.raises(Exception, match="cannot merge them by itself") as refused:
+            migrate()
+        assert type(refused.value).__name__ == "DuplicatesNeedAnEditor"
+        assert f"- source {page.pk}, 'Taxes rose.': claim {ours.pk} (" in str(refused.value)
+        assert listed in str(refused.value)
+        assert before.Claim.objects.filter(text="Taxes rose.").count() == 2
+        assert before.Source.objects.filter(pk__in=[source.pk for source in wire]).count() == 2
+        # The editor makes them differ, and the migration goes on.
+        before.Claim.objects.filter(pk=copy.pk).update(text="Taxes rose by 2 percent.")
+    finally:
+        migrate()
+    assert Claim.objects.filter(text__startswith="Taxes rose").count() == 2
+    assert Source.objects.filter(pk__in=[source.pk for source in wire]).count() == 1

@@ -49,6 +49,36 @@ class TestSingleTableRulesInTheDatabase:
         SourceFactory(url="")
         assert Source.objects.filter(url="").count() == 2
 
+    def test_it_refuses_a_source_without_url_registered_twice_by_title_and_publisher(self):
+        SourceFactory(url="", title="Budget speech", publisher="Wire")
+        refused_by_database(lambda: SourceFactory(url="", title="Budget speech", publisher="Wire"))
+        # Another publisher's, or one with a URL (its key then), is another source.
+        SourceFactory(url="", title="Budget speech", publisher="Other Wire")
+        SourceFactory(url="https://wire.example/speech", title="Budget speech", publisher="Wire")
+        # Up to the longest title and publisher in three-byte characters: within PostgreSQL's index row.
+        SourceFactory(url="", title="報" * 500, publisher="社" * 200)
+        refused_by_database(lambda: SourceFactory(url="", title="報" * 500, publisher="社" * 200))
+
+    def test_it_refuses_a_claim_recorded_twice_in_one_source_however_long_its_text(self):
+        source = SourceFactory()
+        # Far beyond what PostgreSQL can index in a row (about 2,700 bytes): the key holds the text's digest.
+        text = " ".join(f"word{number}" for number in range(20_000))
+        ClaimFactory(source=source, text=text)
+        refused_by_database(lambda: ClaimFactory(source=source, text=text))
+        ClaimFactory(source=source, text=text + ".")
+        ClaimFactory(source=SourceFactory(), text=text)
+        assert Claim.objects.filter(text__startswith="word0 ").count() == 3
+
+    def test_a_duplicate_is_refused_by_validation_naming_what_makes_it_one(self):
+        claim = ClaimFactory()
+        with pytest.raises(ValidationError) as caught:
+            Claim(text=claim.text, source=claim.source, speaker=claim.speaker).full_clean()
+        assert caught.value.messages == ["A claim with this text from this source is already recorded."]
+        source = SourceFactory(url="", title="Budget speech", publisher="Wire")
+        with pytest.raises(ValidationError) as caught:
+            Source(title=source.title, publisher=source.publisher).full_clean()
+        assert caught.value.messages == ["A source with this title and publisher and no URL is already registered."]
+
     def test_it_refuses_a_speaker_slug_registered_twice(self):
         SpeakerFactory(slug="mike-pompeo")
         refused_by_database(lambda: SpeakerFactory(slug="mike-pompeo"))

@@ -186,6 +186,13 @@ BROKEN_SEEDS = [
         "  - slug: afp\n", "  - slug: newsweek\n", "speakers[6].slug", "appears twice", id="duplicate speaker"
     ),
     pytest.param(
+        "  - slug: mike-pompeo\n",
+        "  - slug: pompeo\n",
+        "speakers[0].slug",
+        "expected 'mike-pompeo', the slug of the name, on which intake matches speakers",
+        id="speaker slug not the name's",
+    ),
+    pytest.param(
         "    is_verbatim: true",
         "      is_verbatim: true  # indented too far",
         "(syntax)",

@@ -30,6 +30,7 @@ from claims.admin.actions import (
     reviewers,
 )
 from claims.admin.filters import AssigneeFilter, CurrentRatingFilter, PublisherFilter
+from claims.admin.saving import RaceSafeAdmin
 from claims.admin.timeline import claim_timeline
 from claims.models import Claim, Evidence, Verdict
 from claims.outputs.formats import FORMATS, streaming_response
@@ -129,7 +130,7 @@ class VerdictInline(admin.TabularInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(MoveActionsAdmin, SimpleHistoryAdmin):
+class ClaimAdmin(RaceSafeAdmin, MoveActionsAdmin, SimpleHistoryAdmin):
     list_display = [
         "short_text",
         "speaker_name",

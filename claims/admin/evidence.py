@@ -3,11 +3,12 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from claims.admin.saving import RaceSafeAdmin
 from claims.models import Evidence
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(SimpleHistoryAdmin):
+class EvidenceAdmin(RaceSafeAdmin, SimpleHistoryAdmin):
     list_display = ["title", "claim", "stance", "kind", "publisher", "published_on"]
     list_select_related = ["claim"]
     list_filter = ["stance", "kind"]

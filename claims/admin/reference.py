@@ -4,25 +4,26 @@ from django.contrib import admin
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from claims.admin.saving import RaceSafeAdmin
 from claims.models import FactCheckEvent, Methodology, Rating, Speaker, Topic
 
 
 @admin.register(Topic)
-class TopicAdmin(SimpleHistoryAdmin):
+class TopicAdmin(RaceSafeAdmin, SimpleHistoryAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(SimpleHistoryAdmin):
+class SpeakerAdmin(RaceSafeAdmin, SimpleHistoryAdmin):
     list_display = ["name", "kind", "role", "affiliation"]
     list_filter = ["kind"]
     search_fields = ["name", "role", "affiliation"]
 
 
 @admin.register(Rating)
-class RatingAdmin(SimpleHistoryAdmin):
+class RatingAdmin(RaceSafeAdmin, SimpleHistoryAdmin):
     list_display = ["label", "value", "swatch", "slug"]
     prepopulated_fields = {"slug": ["label"]}
 

@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
+from claims.admin.saving import RaceSafeAdmin
 from claims.intake.article_intake import ArticleRefused, intake_article
 from claims.intake.extraction import extract
 from claims.intake.pages import FetchError
@@ -64,7 +65,7 @@ FORM_FIELDS = {"html": "page", "url": "url", "published_on": "published_on"}
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(RaceSafeAdmin, SimpleHistoryAdmin):
     list_display = ["title", "publisher", "published_on", "kind"]
     list_filter = ["kind"]
     date_hierarchy = "published_on"

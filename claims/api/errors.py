@@ -6,7 +6,7 @@ is about the request as a whole.
 """
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from rest_framework import exceptions, status
@@ -80,7 +80,9 @@ def _flatten(detail, path=()):
     """Yield (field path, ErrorDetail) for a DRF error structure of nested dicts and lists."""
     if isinstance(detail, dict):
         for key, value in detail.items():
-            yield from _flatten(value, path if key in ("non_field_errors", "detail") else (*path, str(key)))
+            # A model's errors about the record as a whole (a constraint on several fields) come as "__all__".
+            whole = key in ("non_field_errors", "detail", NON_FIELD_ERRORS)
+            yield from _flatten(value, path if whole else (*path, str(key)))
     elif isinstance(detail, list):
         nested = any(isinstance(item, dict | list) for item in detail)
         for index, item in enumerate(detail):

@@ -5,7 +5,9 @@ what the admin refuses: constraints, a claim dated after its source, a verbatim 
 from the source text, a change to what a published claim was checked for.
 """
 
-from django.db import models, transaction
+from functools import partial
+
+from django.db import models
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
@@ -23,7 +25,7 @@ from claims.api.fields import (
     StrictSlugField,
 )
 from claims.api.rendering import PlannedRepresentation
-from claims.models import ChangeKind, Claim, Evidence, Rating, Source, Speaker, Topic, Verdict
+from claims.models import ChangeKind, Claim, Evidence, Rating, Source, Speaker, Topic, Verdict, again_if_raced
 
 
 class StrictModelSerializer(PlannedRepresentation, serializers.ModelSerializer):
@@ -68,8 +70,13 @@ class CleanModelSerializer(StrictModelSerializer):
     def update(self, instance, validated_data):
         return self._save(instance, validated_data)
 
-    @transaction.atomic
     def _save(self, instance, validated_data):
+        # A record with the same key stored by another request between this one's check and its write is refused
+        # with the constraint's message, as the check would have refused it a moment later.
+        return again_if_raced(partial(self._save_once, instance, validated_data))
+
+    def _save_once(self, instance, validated_data):
+        validated_data = dict(validated_data)
         many = {
             name: validated_data.pop(name)
             for name in list(validated_data)

@@ -71,7 +71,9 @@ def copy_rows(table: str, columns: list[str], rows: Iterable[list], *, using: st
     quote = connection.ops.quote_name
     statement = f"COPY {quote(table)} ({', '.join(quote(column) for column in columns)}) FROM STDIN"
     written = 0
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+    # psycopg's own cursor, under Django's: its errors are made Django's (IntegrityError and the like), as every
+    # other query's are, so that callers can tell a duplicate key from a bug.
+    with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
             written += 1

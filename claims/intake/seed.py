@@ -3,19 +3,23 @@ topics, speakers and claims.
 
 Loading is idempotent: records are matched on natural keys and only saved when the file says
 something different. A file that is malformed, or whose records break a model rule, is refused as a
-whole with the line and field at fault; nothing is written.
+whole with the line and field at fault; nothing is written. A speaker's slug is the one every intake
+path matches speakers on (``Speaker.slug_for`` of the name). A record that another writer (an import,
+another load) records at the same moment is matched as if it had been there first
+(``again_if_raced``).
 """
 
 import datetime
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import yaml
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from claims.models import Claim, Source, Speaker, Topic
+from claims.models import Claim, Source, Speaker, Topic, again_if_raced
 
 
 class SeedError(Exception):
@@ -191,10 +195,13 @@ class _Loader:
 
     def source(self, record: _Mapping, where: str) -> Source:
         values = _source_values(record, self.seed, where)
-        recorded = Source.objects.recorded(
-            url=values.get("url", ""), title=values["title"], publisher=values.get("publisher", "")
+        recorded = partial(
+            Source.objects.recorded,
+            url=values.get("url", ""),
+            title=values["title"],
+            publisher=values.get("publisher", ""),
         )
-        return self.save(recorded or Source(), values, record, where, "source")
+        return again_if_raced(lambda: self.save(recorded() or Source(), values, record, where, "source"))
 
     def load(self) -> SeedReport:
         data = self.seed.read()
@@ -205,26 +212,37 @@ class _Loader:
             record = self.seed.checked(record, FIRST_APPEARANCE_FIELDS, where)
             self.refuse_duplicate(record, "key", appearances, where)
             appearances[record["key"]] = self.source(record, where)
-        topics = {}
-        for slug, name in data["topics"].items():
-            topic = Topic.objects.filter(slug=slug).first() or Topic(slug=slug)
-            topics[slug] = self.save(
-                topic, {"name": str(name)}, data["topics"], "topics.", "topic", name=slug, slug=slug
-            )
+        topics = {
+            slug: again_if_raced(partial(self.topic, slug, name, data["topics"]))
+            for slug, name in data["topics"].items()
+        }
         speakers = {}
         for index, record in enumerate(data["speakers"]):
             where = f"speakers[{index}]."
             record = self.seed.checked(record, SPEAKER_FIELDS, where)
             self.refuse_duplicate(record, "slug", speakers, where)
-            speaker = Speaker.objects.filter(slug=record["slug"]).first() or Speaker()
-            speakers[record["slug"]] = self.save(speaker, dict(record), record, where, "speaker")
+            if record["slug"] != (slug := Speaker.slug_for(record["name"])):
+                raise self.seed.error(
+                    record, "slug", f"expected {slug!r}, the slug of the name, on which intake matches speakers", where
+                )
+            speakers[record["slug"]] = again_if_raced(partial(self.speaker, record, where))
         texts = {}
         for index, record in enumerate(data["claims"]):
             where = f"claims[{index}]."
             record = self.seed.checked(record, CLAIM_FIELDS, where)
             self.refuse_duplicate(record, "text", texts, where)
-            texts[record["text"]] = self.claim(record, where, source, speakers, topics, appearances)
+            texts[record["text"]] = again_if_raced(
+                partial(self.claim, record, where, source, speakers, topics, appearances)
+            )
         return self.report
+
+    def topic(self, slug: str, name, records: _Mapping) -> Topic:
+        topic = Topic.objects.filter(slug=slug).first() or Topic(slug=slug)
+        return self.save(topic, {"name": str(name)}, records, "topics.", "topic", name=slug, slug=slug)
+
+    def speaker(self, record: _Mapping, where: str) -> Speaker:
+        speaker = Speaker.objects.filter(slug=record["slug"]).first() or Speaker()
+        return self.save(speaker, dict(record), record, where, "speaker")
 
     def refuse_duplicate(self, record: _Mapping, key: str, seen: dict, where: str) -> None:
         if record[key] in seen:

@@ -10,6 +10,14 @@ Records are stored in batches, each in one transaction, with bulk inserts and th
 A record that cannot be stored is reported with its position and reason and skipped before
 anything is written; if the database still refuses a batch, it is stored again one record at a
 time, so that the valid records are kept and no record is ever half-written.
+
+Imports run at once converge. The keys are unique in the database, so of two imports that create
+the same speaker, source or claim, one waits for the other and is then refused: it stores its batch
+again from the start, where it now finds that record, as if it had been there all along. Each
+batch writes in one order (ratings, sources, speakers, claims by key, then the claims it adds to,
+locked by id, then verdicts), so that imports wait for one another rather than deadlock, and one
+that adds a verdict to a claim sees every verdict that another added before, when it chooses the
+claim's current fact-check.
 """
 
 from collections.abc import Callable, Iterable
@@ -25,6 +33,9 @@ from claims.models import Claim, Rating, Source, Speaker, SpeakerKind, Verdict
 from claims.text import ascii_slug, field_problems
 
 BATCH_SIZE = 2000
+# Tries at a batch, then at each of its records, before the database's refusal is taken for an answer: each
+# refusal for a race means another import has stored what this one was about to.
+ATTEMPTS = 3
 CHANGE_REASON = "Imported from ClaimReview"
 # The speaker of a claim whose review names none.
 UNKNOWN_SPEAKER = {"slug": "unknown-speaker", "name": "Unknown speaker", "kind": SpeakerKind.ANONYMOUS}
@@ -36,6 +47,9 @@ class ImportSummary:
 
     created: int = 0
     already_imported: int = 0
+    # The claims the imported fact-checks review: recorded here, or found already recorded.
+    new_claims: int = 0
+    recorded_claims: int = 0
     new_ratings: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
@@ -88,25 +102,39 @@ def _readable(item: Found, summary: ImportSummary) -> ReviewRecord | None:
 
 
 def _store_batch(records: list[ReviewRecord], user, summary: ImportSummary) -> None:
-    known = set(Verdict.objects.filter(url__in=[record.url for record in records]).values_list("url", flat=True))
-    fresh = [record for record in records if record.url not in known]
-    summary.already_imported += len(records) - len(fresh)
-    try:
-        _store_atomically(fresh, user, summary)
-    except DatabaseError:
-        # Something only the database could see (a concurrent import, say): find the records at fault.
-        for record in fresh:
-            try:
-                _store_atomically([record], user, summary)
-            except DatabaseError as error:
-                summary.skipped.append((record.position, f"the database refused it: {error}".strip()))
+    # Something only the database could see, most often a concurrent import that stored the same speakers,
+    # sources or claims first: stored again, the batch finds them.
+    if _refusal(records, user, summary) is None:
+        return
+    # Still refused: find the records at fault.
+    for record in records:
+        if (refusal := _refusal([record], user, summary)) is not None:
+            summary.skipped.append((record.position, f"the database refused it: {refusal}".strip()))
+
+
+def _refusal(records: list[ReviewRecord], user, summary: ImportSummary) -> DatabaseError | None:
+    """None once ``records`` are stored in one transaction, else the database's last refusal of ``ATTEMPTS``."""
+    for _ in range(ATTEMPTS):
+        try:
+            _store_atomically(records, user, summary)
+        except DatabaseError as error:
+            refusal = error
+        else:
+            return None
+    return refusal
 
 
 def _store_atomically(records: list[ReviewRecord], user, summary: ImportSummary) -> None:
+    """Store the records not imported before, reading what is stored afresh; ``summary`` counts them once
+    they are committed."""
     with transaction.atomic():
-        batch = _Batch(records, user)
+        known = set(Verdict.objects.filter(url__in=[record.url for record in records]).values_list("url", flat=True))
+        batch = _Batch([record for record in records if record.url not in known], user)
         batch.write()
+    summary.already_imported += len(known)
     summary.created += len(batch.records)
+    summary.new_claims += batch.new_claims
+    summary.recorded_claims += batch.recorded_claims
     summary.skipped.extend(batch.skipped)
     summary.new_ratings.extend(rating.label for rating in batch.new_ratings)
 
@@ -117,6 +145,7 @@ class _Batch:
     def __init__(self, records: list[ReviewRecord], user):
         self.user = user
         self.skipped: list[tuple[str, str]] = []
+        self.new_claims = self.recorded_claims = 0
         self.ratings = _RatingScale()
         # A review that names no page where the claim appeared is itself where the newsroom found it.
         records = [
@@ -156,17 +185,21 @@ class _Batch:
         return [rating for rating in self.ratings.new.values() if rating.pk]
 
     def write(self) -> None:
+        """Write what the records need, each table in the order of its keys (``_Known.create``), in the order
+        of the tables that every batch follows."""
+        if not self.records:
+            return
         self.ratings.create(self.user, needed={record.rating_label.casefold() for record in self.records})
-        self.speakers.create(self.user, needed={_speaker_slug(record) for record in self.records})
         self.sources.create(self.user, needed={_work_key(work) for work in _works(self.records)})
+        self.speakers.create(self.user, needed={_speaker_slug(record) for record in self.records})
         claims, new_claims = self._claims()
+        new_ids = {claim.pk for claim in new_claims}
+        stored = _locked_current_verdicts([claim.pk for claim in claims.values() if claim.pk not in new_ids])
         verdicts = [
             _verdict(record, claim=claims[_claim_key(record)], rating=self.ratings.get(record.rating_label))
             for record in self.records
         ]
-        _create(verdicts, self.user)
-        new_ids = {claim.pk for claim in new_claims}
-        stored = {claim.pk: claim.current_verdict_id for claim in claims.values() if claim.pk not in new_ids}
+        _create(sorted(verdicts, key=lambda verdict: verdict.url), self.user)
         _refresh_current_verdicts(list(claims.values()))
         # New claims are recorded once, with the current verdict they have just been given.
         insert_history(new_claims, user=self.user, reason=CHANGE_REASON)
@@ -188,7 +221,9 @@ class _Batch:
                 claim = self._claim(record)
                 new.append(claim)
             claims[key] = claim
+        new.sort(key=lambda claim: claim.key)
         insert(new)
+        self.new_claims, self.recorded_claims = len(new), len(claims) - len(new)
         return claims, new
 
     def _claim(self, record: ReviewRecord) -> Claim:
@@ -221,8 +256,9 @@ class _Known:
         return self.get(key)
 
     def create(self, user, *, needed: set) -> None:
-        """Create the new records that ``needed`` keys name; those of records skipped since are dropped."""
-        _create([obj for key, obj in self.new.items() if key in needed], user)
+        """Create the new records that ``needed`` keys name, in the order of their keys; those of records skipped
+        since are dropped."""
+        _create([obj for key, obj in sorted(self.new.items()) if key in needed], user)
 
 
 class _RatingScale:
@@ -251,7 +287,7 @@ class _RatingScale:
         return slug
 
     def create(self, user, *, needed: set[str]) -> None:
-        _create([rating for key, rating in self.new.items() if key in needed], user)
+        _create([rating for key, rating in sorted(self.new.items()) if key in needed], user)
 
 
 def _speaker_slug(record: ReviewRecord) -> str:
@@ -312,6 +348,14 @@ def _validate(obj: models.Model, *exclude: str) -> None:
 def _create(objs: list, user) -> None:
     insert(objs)
     insert_history(objs, user=user, reason=CHANGE_REASON)
+
+
+def _locked_current_verdicts(pks: list[int]) -> dict[int, int | None]:
+    """Lock the stored claims a batch adds verdicts to, in the order of their ids (PostgreSQL; SQLite lets one
+    writer in at a time), and read their current verdicts: a concurrent import that adds to the same claims
+    waits until this one commits, and then sees its verdicts."""
+    locked = Claim.objects.filter(pk__in=pks).order_by("pk").select_for_update(of=("self",))
+    return dict(locked.values_list("pk", "current_verdict_id"))
 
 
 def _refresh_current_verdicts(claims: list[Claim]) -> None:

@@ -4,7 +4,8 @@ The shapes understood: one ClaimReview object, an array of them, a JSON-LD ``@gr
 ``DataFeed`` (``dataFeedElement``) or ``DataFeedItem`` (``item``), the responses of Google's Fact
 Check Tools ``claims:search`` API (a ``claims`` array, or one of its elements), and HTML pages that
 embed any of these in ``<script type="application/ld+json">``. Each ClaimReview found comes with
-its position in the input, so that a problem can be reported where it is.
+its position in the input, so that a problem can be reported where it is, and with what a page says
+its own address is (``<link rel="canonical">``, ``og:url``), against which its relative URLs resolve.
 """
 
 import json
@@ -27,20 +28,25 @@ class Found:
     google_claim: dict | None = None
     # The language of the page the review was embedded in (``<html lang>``), if any.
     page_language: str = ""
+    # The page's own address as it gives it, best first: its canonical link, then its og:url.
+    page_urls: tuple[str, ...] = ()
+    # The address the input was read from, if the caller knows it (``import_claimreview --base-url``).
+    base_url: str = ""
 
 
-def find_claim_reviews(text: str) -> Iterator[Found]:
-    """Every ClaimReview in ``text``, a JSON document or an HTML page, in document order."""
+def find_claim_reviews(text: str, *, base_url: str = "") -> Iterator[Found]:
+    """Every ClaimReview in ``text``, a JSON document or an HTML page, in document order; ``base_url`` is
+    the address ``text`` was read from, if known."""
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped.startswith("<"):
-        yield from _from_html(stripped)
-        return
-    try:
-        document = json.loads(stripped)
-    except json.JSONDecodeError as error:
-        yield Found(position="input", problem=f"not JSON or HTML: {error}")
-        return
-    yield from _walk(document, "")
+        found = _from_html(stripped)
+    else:
+        try:
+            found = _walk(json.loads(stripped), "")
+        except json.JSONDecodeError as error:
+            found = iter([Found(position="input", problem=f"not JSON or HTML: {error}")])
+    for each in found:
+        yield replace(each, base_url=base_url) if base_url else each
 
 
 def _from_html(html: str) -> Iterator[Found]:
@@ -58,22 +64,34 @@ def _from_html(html: str) -> Iterator[Found]:
             yield Found(position=f"script {number}", problem=f"not valid JSON: {error}")
             continue
         for found in _walk(document, f"script {number} "):
-            yield replace(found, page_language=scripts.language)
+            yield replace(found, page_language=scripts.language, page_urls=scripts.page_urls)
 
 
 class _JsonLdScripts(HTMLParser):
-    """Collects the text of every ``<script type="application/ld+json">`` element."""
+    """Collects the text of every ``<script type="application/ld+json">`` element, the page's language and
+    the addresses it gives itself."""
 
     def __init__(self):
         super().__init__(convert_charrefs=False)
         self.blocks: list[str] = []
         self.language = ""
+        self.canonical = ""
+        self.og_url = ""
         self._current: list[str] | None = None
 
+    @property
+    def page_urls(self) -> tuple[str, ...]:
+        return tuple(url for url in (self.canonical, self.og_url) if url)
+
     def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
         if tag == "html":
-            self.language = dict(attrs).get("lang") or ""
-        kind = (dict(attrs).get("type") or "").split(";")[0].strip().lower()
+            self.language = attrs.get("lang") or ""
+        elif tag == "link" and "canonical" in (attrs.get("rel") or "").lower().split():
+            self.canonical = self.canonical or (attrs.get("href") or "").strip()
+        elif tag == "meta" and (attrs.get("property") or attrs.get("name") or "").strip().lower() == "og:url":
+            self.og_url = self.og_url or (attrs.get("content") or "").strip()
+        kind = (attrs.get("type") or "").split(";")[0].strip().lower()
         if tag == "script" and kind == "application/ld+json":
             self._current = []
 
