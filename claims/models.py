@@ -242,6 +242,22 @@ class SpeakerKind(models.TextChoices):
 class SpeakerQuerySet(VisibleQuerySet):
     public_claim_paths = ("speaker",)
 
+    def by_slug(self, slugs: Iterable[str]) -> dict[str, "Speaker"]:
+        """The recorded speakers by the slug (``Speaker.slug_for``) of any name they go by: their own or an alias.
+
+        Every intake path finds speakers so: "P. Patel", once an editor gave it to Priya Patel, is her.
+        """
+        slugs = set(slugs)
+        found = {speaker.slug: speaker for speaker in self.filter(slug__in=slugs)}
+        aliases = SpeakerAlias.objects.filter(slug__in=slugs - found.keys(), speaker__in=self)
+        found |= {alias.slug: alias.speaker for alias in aliases.select_related("speaker")}
+        return found
+
+    def named(self, name: str) -> "SpeakerQuerySet":
+        """The speaker who goes by ``name``, as their own name or an alias, as a queryset."""
+        slug = Speaker.slug_for(name)
+        return self.filter(Q(slug=slug) | Q(aliases__slug=slug)).distinct()
+
 
 class Speaker(models.Model):
     """Who made a claim: a person, an organisation, an anonymous source or a group."""
@@ -280,11 +296,56 @@ class Speaker(models.Model):
 
     def clean(self):
         self.slug = self.slug or Speaker.slug_for(self.name)
+        alias = SpeakerAlias.objects.filter(slug=self.slug).exclude(speaker_id=self.pk).select_related("speaker")
+        if alias.exists():
+            raise ValidationError({"name": f"“{self.name}” is another name of {alias.get().speaker.name}."})
 
     @classmethod
     def slug_for(cls, name: str) -> str:
         """What every intake path matches a speaker on: the slug of their name, one for any script."""
         return ascii_slug(name, max_length=cls._meta.get_field("slug").max_length)
+
+
+class SpeakerAlias(models.Model):
+    """Another name a speaker goes by ("P. Patel", "Health Minister Patel"), matched as their own name is.
+
+    An alias names one speaker only, and never the name of another speaker: a wrong name on a claim is
+    the worst error, so an ambiguous name is better left to the editor than matched.
+    """
+
+    speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "speaker aliases"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug"],
+                name="speaker_alias_slug_unique",
+                violation_error_message="Another speaker already goes by this name.",
+            ),
+            models.CheckConstraint(condition=~Q(slug=""), name="speaker_alias_slug_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.slug = Speaker.slug_for(self.name)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        self.slug = Speaker.slug_for(self.name)
+        if not self.slug:
+            raise ValidationError({"name": "An alias needs a name."})
+        if Speaker.objects.filter(slug=self.slug).exclude(pk=self.speaker_id).exists():
+            raise ValidationError({"name": f"“{self.name}” is the name of another speaker."})
+        if self.speaker_id and Speaker.objects.filter(pk=self.speaker_id, slug=self.slug).exists():
+            raise ValidationError({"name": "This is the speaker's own name."})
 
 
 class RatingQuerySet(models.QuerySet):

@@ -238,9 +238,16 @@ class EvidenceFilter(StrictFilterSet):
 
 
 class SpeakerFilter(StrictFilterSet):
+    name = filters.CharFilter(
+        method="filter_name", help_text="The speaker who goes by this name: their own, or one of their aliases."
+    )
+
     class Meta:
         model = Speaker
-        fields = ["kind", "slug"]
+        fields = ["kind", "slug", "name"]
+
+    def filter_name(self, queryset, name, value):
+        return queryset.named(value) if value else queryset
 
 
 class SourceFilter(StrictFilterSet):

@@ -350,8 +350,8 @@ class TestClaimForm:
 
 
 def test_a_speaker_added_without_slug_gets_the_one_intake_matches_on(as_reviewer):
-    data = {"name": "Søren Kierkegaard", "slug": "", "kind": "person"}
-    response = as_reviewer.post(reverse("admin:claims_speaker_add"), data)
+    data = {"name": "Søren Kierkegaard", "slug": "", "kind": "person", "aliases-TOTAL_FORMS": 0}
+    response = as_reviewer.post(reverse("admin:claims_speaker_add"), data | {"aliases-INITIAL_FORMS": 0})
     assert response.status_code == 302
     assert Speaker.objects.get().slug == Speaker.slug_for("Søren Kierkegaard")
 

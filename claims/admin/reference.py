@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims.admin.saving import RaceSafeAdmin
-from claims.models import FactCheckEvent, Methodology, Rating, Speaker, Topic
+from claims.models import FactCheckEvent, Methodology, Rating, Speaker, SpeakerAlias, Topic
 
 
 @admin.register(Topic)
@@ -15,11 +15,20 @@ class TopicAdmin(RaceSafeAdmin, SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class SpeakerAliasInline(admin.TabularInline):
+    model = SpeakerAlias
+    extra = 1
+    fields = ["name"]
+    verbose_name = "other name"
+    verbose_name_plural = "Other names (claims proposed from articles and imports that name them go to this speaker)"
+
+
 @admin.register(Speaker)
 class SpeakerAdmin(RaceSafeAdmin, SimpleHistoryAdmin):
     list_display = ["name", "kind", "role", "affiliation"]
     list_filter = ["kind"]
-    search_fields = ["name", "role", "affiliation"]
+    search_fields = ["name", "role", "affiliation", "aliases__name"]
+    inlines = [SpeakerAliasInline]
 
 
 @admin.register(Rating)

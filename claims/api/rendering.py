@@ -90,15 +90,21 @@ class RowPlan:
 
 
 class ManyPlan:
-    """The rows of a many-to-many field for a page of records, in the related model's own order."""
+    """The rows of a many-to-many field, or of the records pointing at each one (a speaker's aliases), for a page
+    of records, in the related model's own order."""
 
     def __init__(self, model, relation: str, child: serializers.ModelSerializer):
         field = model._meta.get_field(relation)
-        self.through = field.remote_field.through
-        self.owner = field.m2m_field_name()
-        target = field.m2m_reverse_field_name()
-        self.plan = RowPlan(child, prefix=f"{target}__")
-        self.ordering = [_prefixed(order, f"{target}__") for order in child.Meta.model._meta.ordering]
+        if field.many_to_many:
+            self.through = field.remote_field.through
+            self.owner = field.m2m_field_name()
+            target = f"{field.m2m_reverse_field_name()}__"
+        else:  # the other side of a foreign key
+            self.through = field.related_model
+            self.owner = field.field.name
+            target = ""
+        self.plan = RowPlan(child, prefix=target)
+        self.ordering = [_prefixed(order, target) for order in child.Meta.model._meta.ordering]
 
     def fetch(self, owner_keys: list) -> dict:
         links = self.through.objects.filter(**{f"{self.owner}__in": owner_keys}).order_by(*self.ordering)

@@ -25,7 +25,18 @@ from claims.api.fields import (
     StrictSlugField,
 )
 from claims.api.rendering import PlannedRepresentation
-from claims.models import ChangeKind, Claim, Evidence, Rating, Source, Speaker, Topic, Verdict, again_if_raced
+from claims.models import (
+    ChangeKind,
+    Claim,
+    Evidence,
+    Rating,
+    Source,
+    Speaker,
+    SpeakerAlias,
+    Topic,
+    Verdict,
+    again_if_raced,
+)
 
 
 class StrictModelSerializer(PlannedRepresentation, serializers.ModelSerializer):
@@ -107,10 +118,32 @@ class TopicSerializer(CleanModelSerializer):
         fields = ["id", "name", "slug"]
 
 
+class SpeakerAliasSerializer(CleanModelSerializer):
+    class Meta:
+        model = SpeakerAlias
+        fields = ["name", "slug"]
+
+
 class SpeakerSerializer(CleanModelSerializer):
+    """A speaker as claims show it."""
+
     class Meta:
         model = Speaker
         fields = ["id", "name", "slug", "kind", "role", "affiliation", "same_as"]
+
+
+class SpeakerResourceSerializer(SpeakerSerializer):
+    """A speaker as the speakers resource shows it: with the other names they go by."""
+
+    aliases = SpeakerAliasSerializer(
+        many=True,
+        read_only=True,
+        help_text="Other names the speaker goes by; intake gives claims that name them to this speaker. "
+        "Editors keep them in the admin.",
+    )
+
+    class Meta(SpeakerSerializer.Meta):
+        fields = [*SpeakerSerializer.Meta.fields, "aliases"]
 
 
 class SourceSerializer(CleanModelSerializer):

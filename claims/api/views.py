@@ -39,10 +39,10 @@ class TopicViewSet(EditableViewSet):
     read_serializer_class = serializers.TopicSerializer
 
 
-@documented(serializers.SpeakerSerializer)
+@documented(serializers.SpeakerResourceSerializer)
 class SpeakerViewSet(EditableViewSet):
     queryset = Speaker.objects.all()
-    read_serializer_class = serializers.SpeakerSerializer
+    read_serializer_class = serializers.SpeakerResourceSerializer
     filterset_class = selection.SpeakerFilter
 
 

@@ -2,9 +2,9 @@
 
 ``extracted_claims_save`` is the one place that writes them, for the ``extract_claims`` command and the
 admin's "Propose claims" action alike. It is idempotent: sources, speakers and claims are matched as every
-intake path matches them (``Source.key_for``, ``Speaker.slug_for``, ``Claim.key``); running it twice creates
-nothing new, and neither does running it twice at once (``again_if_raced``). It writes the source, then
-the speakers, then the claims, the order every intake path writes in.
+intake path matches them (``Source.key_for``, ``Speaker.slug_for`` of a name or an alias, ``Claim.key``);
+running it twice creates nothing new, and neither does running it twice at once (``again_if_raced``). It
+writes the source, then the speakers, then the claims, the order every intake path writes in.
 """
 
 from collections.abc import Iterable
@@ -66,7 +66,7 @@ def _saved_source(source: Source) -> Source:
 
 
 def _speaker(slug: str, candidate: Candidate) -> Speaker:
-    speaker = Speaker.objects.filter(slug=slug).first()
+    speaker = Speaker.objects.by_slug([slug]).get(slug)
     if speaker is None:
         speaker = Speaker(name=candidate.speaker, slug=slug, kind=candidate.speaker_kind)
         speaker.full_clean()

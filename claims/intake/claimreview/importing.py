@@ -152,7 +152,7 @@ class _Batch:
             record if record.appearance else replace(record, appearance=review_page(record)) for record in records
         ]
         slugs = {_speaker_slug(record) for record in records}
-        self.speakers = _Known({speaker.slug: speaker for speaker in Speaker.objects.filter(slug__in=slugs)})
+        self.speakers = _Known(Speaker.objects.by_slug(slugs))
         self.sources = _Known(Source.objects.by_key(_work_key(work) for work in _works(records)))
         self.records = [checked for record in records if (checked := self._checked(record))]
 
