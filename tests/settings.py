@@ -8,6 +8,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # The suite makes many requests a minute; the throttling test sets its own rates.
 os.environ.setdefault("API_THROTTLE_ANON", "1000000/minute")
 os.environ.setdefault("API_THROTTLE_USER", "1000000/minute")
+# Jobs run in the test's own process (the test of killed workers starts real ones).
+os.environ.setdefault("JOBS_IN_PROCESS", "true")
 
 from factcheck.settings import *  # noqa: F403
 
