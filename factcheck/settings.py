@@ -50,6 +50,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "factcheck.health.HealthCheckMiddleware",
     "factcheck.observability.RequestLogMiddleware",
+    # Outside the session and everything else that reads or writes, so that the database router sees all of it.
+    "factcheck.replicas.ReadYourWritesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -93,21 +95,49 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "factcheck.wsgi.application"
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("CONN_MAX_AGE", 60),
-        conn_health_checks=True,
-    )
-}
-
 # Planner settings sent when connecting to PostgreSQL. random_page_cost=1.1 suits SSDs and cached
 # data: with the default 4.0 the planner walks the id index for a full-text search instead of
 # using the GIN index, and reads tens of thousands of rows to find a rare word. JIT compilation
 # takes longer than the short queries of a web app. "none" sends nothing, for a pooler that refuses it.
 POSTGRES_OPTIONS = env_str("POSTGRES_OPTIONS", "-c random_page_cost=1.1 -c jit=off")
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and POSTGRES_OPTIONS != "none":
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = POSTGRES_OPTIONS
+
+
+def database(url: str) -> dict:
+    """The settings of one database from its URL: the primary's, or a replica's."""
+    config = dj_database_url.parse(url, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True)
+    if config["ENGINE"] == "django.db.backends.postgresql" and POSTGRES_OPTIONS != "none":
+        config.setdefault("OPTIONS", {})["options"] = POSTGRES_OPTIONS
+    return config
+
+
+DATABASES = {"default": database(env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
+
+# Read replicas (README, "Operating it"): PostgreSQL streaming replicas of the primary, each a database alias
+# (replica_1, replica_2, ... in the order given) that factcheck/replicas.py sends reads to.
+REPLICA_DATABASES = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    try:
+        _replica = database(_url)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URLS: item {_number} is not a database URL: {error}") from None
+    if {_replica["ENGINE"], DATABASES["default"]["ENGINE"]} != {"django.db.backends.postgresql"}:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URLS names streaming replicas of a PostgreSQL primary: "
+            "DATABASE_URL and every replica URL must be postgres:// URLs."
+        )
+    # A replica host that does not answer costs a wait this long, not the operating system's minutes.
+    _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    # The test runner uses the primary's test database for it, rather than creating one on a read-only server.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_number}"] = _replica
+    REPLICA_DATABASES.append(f"replica_{_number}")
+# A replica serves reads while it is at most REPLICA_MAX_LAG_SECONDS behind the primary; each process measures
+# every REPLICA_CHECK_SECONDS. A client that wrote reads from the primary for REPLICA_READ_YOUR_WRITES_SECONDS
+# afterwards: keep that at least the other two added up, or a replica it reads from may still miss its write.
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 5)
+REPLICA_CHECK_SECONDS = env_int("REPLICA_CHECK_SECONDS", 2, minimum=1)
+REPLICA_READ_YOUR_WRITES_SECONDS = env_int("REPLICA_READ_YOUR_WRITES_SECONDS", 10, minimum=1)
+DATABASE_ROUTERS = ["factcheck.replicas.ReplicaRouter"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -145,3 +145,48 @@ def test_public_pages_are_addressed_on_the_newsroom_site_unless_public_url_says_
     relative = settings_in_a_fresh_process("s.PUBLIC_URL", **production, PUBLIC_URL="/factchecks")
     assert relative.returncode != 0
     assert "PUBLIC_URL='/factchecks' is not an absolute http:// or https:// URL." in relative.stderr
+
+
+def test_each_replica_url_becomes_a_database_the_router_reads_from():
+    replicas = (
+        "postgres://reader@replica-a.example/factcheck, postgres://reader@replica-b.example/factcheck?connect_timeout=9"
+    )
+    each = "{alias: (d['HOST'], d['OPTIONS'], d.get('TEST', {})) for alias, d in s.DATABASES.items()}"
+    show = f"(s.REPLICA_DATABASES, {each})"
+    result = settings_in_a_fresh_process(
+        show, DEBUG="true", DATABASE_URL="postgres://writer@primary.example/factcheck", DATABASE_REPLICA_URLS=replicas
+    )
+    assert result.returncode == 0, result.stderr
+    planner = "-c random_page_cost=1.1 -c jit=off"
+    assert result.stdout.strip() == str(
+        (
+            ["replica_1", "replica_2"],
+            {
+                "default": ("primary.example", {"options": planner}, {}),
+                # A replica that does not answer costs seconds, and the test runner uses the primary's test database.
+                "replica_1": ("replica-a.example", {"options": planner, "connect_timeout": 3}, {"MIRROR": "default"}),
+                "replica_2": ("replica-b.example", {"connect_timeout": 9, "options": planner}, {"MIRROR": "default"}),
+            },
+        )
+    )
+
+
+def test_without_replica_urls_there_is_one_database():
+    assert settings_in_a_fresh_process("(s.REPLICA_DATABASES, list(s.DATABASES))", DEBUG="true").stdout.strip() == str(
+        ([], ["default"])
+    )
+
+
+@pytest.mark.parametrize(
+    ("primary", "replica", "message"),
+    [
+        ("sqlite:///x.db", "postgres://reader@replica.example/factcheck", "must be postgres:// URLs"),
+        ("postgres://writer@primary.example/factcheck", "sqlite:///copy.db", "must be postgres:// URLs"),
+        ("postgres://writer@primary.example/factcheck", "replica.example:5432", "item 1 is not a database URL"),
+    ],
+)
+def test_it_refuses_replicas_that_cannot_be_streaming_replicas_of_the_primary(primary, replica, message):
+    result = settings_in_a_fresh_process(DEBUG="true", DATABASE_URL=primary, DATABASE_REPLICA_URLS=replica)
+    assert result.returncode != 0
+    assert "DATABASE_REPLICA_URLS" in result.stderr
+    assert message in result.stderr
