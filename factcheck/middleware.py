@@ -1,4 +1,5 @@
-"""What the app answers while its database cannot be reached: 503 and when to try again, not a 500 with a traceback.
+"""The project's own middleware: the API's cache headers, and what the app answers while its database cannot be
+reached: 503 and when to try again, not a 500 with a traceback.
 
 Django gets the app going again by itself once the database is back, without a restart: at the start
 and end of every request it closes a connection that raised such an error and no longer answers, and

@@ -113,7 +113,7 @@ DATABASE_POOL_MAX_SIZE = env_int("DATABASE_POOL_MAX_SIZE", 0)
 if DATABASE_POOL_MAX_SIZE and IS_POSTGRESQL:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": env_int("DATABASE_POOL_MIN_SIZE", 2),
+        "min_size": env_int("DATABASE_POOL_MIN_SIZE", min(2, DATABASE_POOL_MAX_SIZE)),
         "max_size": DATABASE_POOL_MAX_SIZE,
         # A request waits this long for a free connection, then fails as if the database were away (503).
         "timeout": env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1),
@@ -304,10 +304,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
+    "DEFAULT_THROTTLE_CLASSES": ["claims.throttling.AnonRateThrottle", "claims.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": API_THROTTLE_ANON,
         "user": API_THROTTLE_USER,

@@ -18,13 +18,16 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import psycopg
 import pytest
 import redis
 import requests
+from django.conf import settings
 
-from tests.private_postgres import free_port
+from tests.private_postgres import PrivateDatabases, free_port
 
 PROJECT = Path(__file__).resolve().parent.parent
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/0")
@@ -276,3 +279,53 @@ class TestTrustedProxies:
         untrusted = {"SECURE_SSL_REDIRECT": "true", "FORWARDED_ALLOW_IPS": "192.0.2.1"}
         with gunicorn(database_url, tmp_path / "untrusted.log", **untrusted) as base:
             assert requests.get(base + page, headers=https, allow_redirects=False, timeout=10).status_code == 301
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    """A migrated PostgreSQL database of this module's own, on the suite's server."""
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("connection pooling is PostgreSQL's: run with DATABASE_URL=postgres://...")
+    databases = PrivateDatabases("factcheck_pool")
+    try:
+        url = databases.create()
+        result = subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--verbosity", "0"],
+            cwd=PROJECT,
+            env=server_env(url),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        yield url
+    finally:
+        databases.drop_all()
+
+
+def app_connections(database_url: str) -> int:
+    with psycopg.connect(database_url) as conn:
+        return conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()[0]
+
+
+class TestConnectionPool:
+    def test_a_worker_s_threads_share_the_pool_s_connections(self, postgres_url, tmp_path):
+        """Four threads serve eight clients at once through a pool of two connections; without it, each thread
+        holds one of its own."""
+        threads = {"WEB_CONCURRENCY": "1", "GUNICORN_THREADS": "4", "API_THROTTLE_ANON": "100000/minute"}
+
+        def load(base: str) -> Counter:
+            with ThreadPoolExecutor(8) as clients:
+                answers = clients.map(lambda _: requests.get(f"{base}/api/v1/ratings/", timeout=30), range(200))
+                return Counter(answer.status_code for answer in answers)
+
+        pool = {"DATABASE_POOL_MAX_SIZE": "2", "DATABASE_POOL_MIN_SIZE": "1"}
+        with gunicorn(postgres_url, tmp_path / "pool.log", **threads, **pool) as base:
+            assert load(base) == {200: 200}
+            assert app_connections(postgres_url) == 2
+        with gunicorn(postgres_url, tmp_path / "persistent.log", **threads) as base:
+            assert load(base) == {200: 200}
+            assert app_connections(postgres_url) == 4

@@ -1,4 +1,4 @@
-"""Rate limits of the public pages, counted like the API's (DRF's throttles, in the shared cache).
+"""Rate limits of the public pages, counted like the API's (``claims.throttling``, in the shared cache).
 
 Each page belongs to a scope with its own rate (``PAGE_THROTTLE``, ``REPORT_THROTTLE``): a signed-in user
 is counted by id, anyone else by address (DRF's rule, ``NUM_PROXIES``). Beyond the rate the reader gets a
@@ -9,17 +9,8 @@ import functools
 import math
 
 from django.shortcuts import render
-from rest_framework.throttling import SimpleRateThrottle
 
-
-class PageRateThrottle(SimpleRateThrottle):
-    def __init__(self, scope: str):
-        self.scope = scope
-        super().__init__()
-
-    def get_cache_key(self, request, view):
-        ident = request.user.pk if request.user.is_authenticated else self.get_ident(request)
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+from claims.throttling import PageRateThrottle
 
 
 def throttled(scope: str):
