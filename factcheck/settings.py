@@ -225,8 +225,8 @@ PUBLIC_URL = env_http_url("PUBLIC_URL", "http://127.0.0.1:8000" if DEBUG else NE
 # Article intake (README, "Claim intake") fetches pages from the addresses people give. Pages are fetched only
 # from public addresses unless this allows private ones: true, or a list of addresses and networks.
 INTAKE_ALLOW_PRIVATE_ADDRESSES = env_networks("INTAKE_ALLOW_PRIVATE_ADDRESSES", False)
-# Seconds for a whole fetch, redirects included (connecting takes at most 5 of them, each read 10); below
-# gunicorn's 30-second worker timeout. And the most a page may weigh, in bytes once decompressed.
+# Seconds for a whole fetch, redirects included (connecting takes at most 5 of them, each read 10), and the
+# most a page may weigh, in bytes once decompressed.
 INTAKE_FETCH_TIMEOUT = env_int("INTAKE_FETCH_TIMEOUT", 20, minimum=1)
 INTAKE_MAX_PAGE_BYTES = env_int("INTAKE_MAX_PAGE_BYTES", 5 * 1024 * 1024, minimum=1024)
 
