@@ -31,7 +31,8 @@ graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 30, minimum=1)
 # It leaves no room to keep connections alive between requests, which gunicorn then closes (keepalive 0).
 worker_connections = threads
 keepalive = 0
-# A client that has read nothing of the answer for this long is dropped, and its thread freed.
+# A client that has taken nothing of the answer (or sent nothing of its request's body) for this long is
+# dropped, and its thread freed.
 SEND_TIMEOUT = env_int("GUNICORN_SEND_TIMEOUT", 60, minimum=1)
 
 # Only these addresses (the TLS proxy's, or "*" when only the proxy can reach gunicorn) may say that the
@@ -45,5 +46,8 @@ control_socket_disable = True
 
 
 def pre_request(worker, req):
-    """Bound each send of the answer: a reader that takes nothing for SEND_TIMEOUT seconds is cut off."""
+    """Bound each wait on the client's socket: a reader that takes nothing for SEND_TIMEOUT seconds is cut off.
+
+    gthread makes the socket blocking, without a time-out, before each request; this sets one for the request.
+    """
     req.unreader.sock.settimeout(SEND_TIMEOUT)

@@ -166,7 +166,7 @@ def app_server(database_url: str, log_path: Path) -> Iterator[tuple[str, subproc
 def answers(base: str) -> bool:
     try:
         requests.get(f"{base}/api/v1/ratings/", timeout=2)
-    except requests.ConnectionError:
+    except (requests.ConnectionError, requests.Timeout):  # not listening yet, or no worker has started yet
         return False
     return True
 
