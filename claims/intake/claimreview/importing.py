@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
 
-from claims.intake.bulk import insert, insert_history
+from claims.intake.bulk import analyze, insert, insert_history
 from claims.intake.claimreview.reading import Found
 from claims.intake.claimreview.records import RecordError, ReviewRecord, Work, review_page, review_record
 from claims.models import Claim, Rating, Source, Speaker, SpeakerKind, Verdict
@@ -58,6 +58,10 @@ class ImportSummary:
         return self.created + self.already_imported + len(self.skipped)
 
 
+# What an import writes, each with its history; analyzed at its end (``bulk.analyze``).
+WRITTEN_MODELS = (Rating, Source, Speaker, Claim, Verdict)
+
+
 def claim_reviews_import(
     found: Iterable[Found],
     *,
@@ -87,6 +91,8 @@ def claim_reviews_import(
         _store_batch(batch, user, summary)
     if progress:
         progress(summary)
+    if summary.created:
+        analyze(model for written in WRITTEN_MODELS for model in (written, written.history.model))
     return summary
 
 
