@@ -272,7 +272,11 @@ def test_a_stopped_replica_serves_no_reads_and_every_request_still_answers(repli
                 assert api[name].sees_topic(topic_id)
                 assert requests.get(f"{servers[name]}/api/v1/ratings/", timeout=10).status_code == 200
         for base in servers.values():
-            assert replica_status(base) == "unavailable: OperationalError"
+            # Each process measures its replicas every REPLICA_CHECK_SECONDS, in a thread of its own.
+            wait_until(
+                lambda base=base: replica_status(base) == "unavailable: OperationalError",
+                what="the next measure to find the replica down",
+            )
             assert readyz(base)["replicas"]["replica_1"]["lag_seconds"] is None
     finally:
         replicated.replica.start()
