@@ -16,8 +16,7 @@ RUN useradd --system --no-create-home app \
     && mkdir -p /app/media && chown app /app/media
 USER app
 
-# gunicorn's worker count; sync workers, about two per core (README, "Scaling out", measured by bench/load.py).
-ENV WEB_CONCURRENCY=4
+# gunicorn.conf.py holds the server's settings, each read from the environment (README, "Operating it"):
+# WEB_CONCURRENCY gthread workers of GUNICORN_THREADS threads, time-outs, the trusted proxies.
 EXPOSE 8000
-# No control socket: it would go in the home directory, which the app user does not have.
-CMD ["gunicorn", "factcheck.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--no-control-socket"]
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "factcheck.wsgi"]

@@ -56,7 +56,7 @@ format: $(VENV)/.installed-dev
 # Every benchmark, on the PostgreSQL server of DATABASE_URL: the API at CLAIMS synthetic claims and the
 # exports at VERDICTS published fact-checks, each in a database of its own (factcheck_bench_<claims>,
 # kept for the next run), the import of IMPORT_RECORDS ClaimReview records into a fresh one
-# (factcheck_bench_import), similar-claim lookups at CLAIMS claims, a load test at CLAIMS claims
+# (factcheck_bench_import), similar-claim lookups and database connections (a pool or not) at CLAIMS claims, a load test at CLAIMS claims
 # (LOAD_USERS users reading and writing at once for LOAD_SECONDS seconds, with a lost-write check) and
 # the extractor's quality on the seed article, and reading articles from saved pages (ARTICLE_PAGES);
 # figures go to bench-results.json.
@@ -72,6 +72,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.export --verdicts $(VERDICTS)
 	$(BIN)/python -m bench.imports --records $(IMPORT_RECORDS)
 	$(BIN)/python -m bench.similar --claims $(CLAIMS)
+	$(BIN)/python -m bench.pool --claims $(CLAIMS)
 	$(BIN)/python -m bench.load --claims $(CLAIMS) --users $(LOAD_USERS) --seconds $(LOAD_SECONDS)
 	$(BIN)/python -m bench.extraction
 	$(BIN)/python -m bench.article_text

@@ -78,17 +78,25 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(database_url: str, workers: int = 2, threads: int = 1):
-    """The app under gunicorn on a loopback port, as in production; yields the port.
+def gunicorn(database_url: str, workers: int = 2, threads: int = 1, env: dict[str, str] | None = None):
+    """The app under gunicorn on a loopback port, with the project's gunicorn.conf.py as in production; yields the port.
 
-    ``threads`` above 1 makes the workers gthread ones, each serving that many requests at once.
+    ``workers`` processes; ``threads`` above 1 makes them the production's gthread workers, each serving that
+    many requests at once, and 1 sync workers. ``env`` adds settings (a pool, say) to the server's environment.
     """
     port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "bench.wsgi", "--workers", str(workers)]
-    if threads > 1:
-        command += ["--threads", str(threads)]
-    command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
-    server = subprocess.Popen(command, cwd=ROOT, env=django_env(database_url))
+    command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "bench.wsgi"]
+    if threads == 1:
+        command += ["--worker-class", "sync"]
+    command += ["--access-logfile", "/dev/null", "--log-level", "warning"]
+    server_env = {
+        **django_env(database_url),
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": str(workers),
+        "GUNICORN_THREADS": str(threads),
+        **(env or {}),
+    }
+    server = subprocess.Popen(command, cwd=ROOT, env=server_env)
     try:
         deadline = time.monotonic() + 30
         while True:

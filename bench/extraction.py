@@ -401,14 +401,14 @@ def list_problems(result: Quality, limit: int | None = None) -> None:
         (
             "Wrong speakers",
             [
-                f"[{k.article}] {short(c.text, 60)}: {c.speaker!r}, annotated {k.speaker!r}"
+                f"[{k.article}] {short(k.text, 60)}: {c.speaker!r}, annotated {k.speaker!r}"
                 for k, c in result.wrong_speakers
             ],
         ),
         (
             "Wrong dates",
             [
-                f"[{k.article}] {short(c.text, 60)}: {describe_date(c.claim_date, c.claim_date_precision)} "
+                f"[{k.article}] {short(k.text, 60)}: {describe_date(c.claim_date, c.claim_date_precision)} "
                 f"({c.date_basis}), annotated {describe_date(k.claim_date, k.precision)}"
                 for k, c in result.wrong_dates
             ],

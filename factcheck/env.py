@@ -86,3 +86,13 @@ def env_networks(name: str, default: bool = False) -> bool | list[str]:
                 f"{name}={value!r}: {network!r} is not an IP address or network; use true, false or a list of them."
             ) from None
     return networks
+
+
+def env_redis_url(name: str) -> str:
+    """A Redis address (``redis://``, ``rediss://`` with TLS, or ``unix://``), or "" when the variable is unset."""
+    value = os.environ.get(name, "").strip()
+    if value and urlsplit(value).scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a Redis URL such as redis://127.0.0.1:6379/0 (redis://, rediss:// or unix://)."
+        )
+    return value

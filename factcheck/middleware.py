@@ -1,4 +1,5 @@
-"""What the app answers while its database cannot be reached: 503 and when to try again, not a 500 with a traceback.
+"""The project's own middleware: the API's cache headers, and what the app answers while its database cannot be
+reached: 503 and when to try again, not a 500 with a traceback.
 
 Django gets the app going again by itself once the database is back, without a restart: at the start
 and end of every request it closes a connection that raised such an error and no longer answers, and
@@ -10,6 +11,7 @@ import logging
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from claims.api.errors import error_response, is_api_request
 
@@ -46,4 +48,25 @@ class DatabaseUnavailableMiddleware:
             response = HttpResponse(MESSAGE, status=503, content_type="text/plain; charset=utf-8", headers=headers)
         # Django would log every 5xx answer once more ("Service Unavailable: /path"); the line above says it all.
         response._has_been_logged = True
+        return response
+
+
+class ApiCacheHeadersMiddleware:
+    """An API answer depends on who asks: it varies on Authorization, and one made for a user is theirs alone.
+
+    ``Cache-Control: private`` keeps a shared cache (a proxy, a CDN) from storing a user's answer and
+    serving it to someone else; ``Vary: Authorization`` keeps it from serving an anonymous answer to a
+    token's holder or the other way round. DRF sets the user it authenticated on the request, so the
+    answer knows whether a token or a session was used.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if is_api_request(request):
+            patch_vary_headers(response, ["Authorization"])
+            if request.user.is_authenticated:
+                patch_cache_control(response, private=True)
         return response

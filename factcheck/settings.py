@@ -5,6 +5,7 @@ The variables are listed, with their defaults, in README.md ("Configuration"). D
 """
 
 import datetime
+import os
 import re
 import zoneinfo
 from pathlib import Path
@@ -14,7 +15,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from pythonjsonlogger.core import RESERVED_ATTRS as RESERVED_LOG_ATTRS
 
-from factcheck.env import env_bool, env_http_url, env_int, env_list, env_networks, env_str
+from factcheck.env import env_bool, env_http_url, env_int, env_list, env_networks, env_redis_url, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -48,19 +49,24 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "factcheck.health.HealthCheckMiddleware",
     "factcheck.observability.RequestLogMiddleware",
+    # Outside the session and everything else that reads or writes, so that the database router sees all of it.
+    "factcheck.replicas.ReadYourWritesMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The security headers go on every answer, the health checks' too: these three add them, and need no
+    # host name, session or database, so the health checks are answered after them (SECURE_REDIRECT_EXEMPT).
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "factcheck.health.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "factcheck.middleware.ApiCacheHeadersMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "factcheck.middleware.DatabaseUnavailableMiddleware",
-    "csp.middleware.CSPMiddleware",
     # Last, as django-axes requires: it turns a lock-out found during authentication into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -93,21 +99,68 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "factcheck.wsgi.application"
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("CONN_MAX_AGE", 60),
-        conn_health_checks=True,
-    )
-}
-
 # Planner settings sent when connecting to PostgreSQL. random_page_cost=1.1 suits SSDs and cached
 # data: with the default 4.0 the planner walks the id index for a full-text search instead of
 # using the GIN index, and reads tens of thousands of rows to find a rare word. JIT compilation
 # takes longer than the short queries of a web app. "none" sends nothing, for a pooler that refuses it.
 POSTGRES_OPTIONS = env_str("POSTGRES_OPTIONS", "-c random_page_cost=1.1 -c jit=off")
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and POSTGRES_OPTIONS != "none":
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = POSTGRES_OPTIONS
+
+
+# A pool of PostgreSQL connections in each gunicorn worker (psycopg_pool through Django's "pool" option),
+# shared by the worker's threads: a request borrows one for its duration instead of connecting. Django
+# refuses it together with persistent connections, so the pool replaces CONN_MAX_AGE (README, "Operating it").
+DATABASE_POOL_MAX_SIZE = env_int("DATABASE_POOL_MAX_SIZE", 0)
+DATABASE_POOL_MIN_SIZE = env_int("DATABASE_POOL_MIN_SIZE", min(2, DATABASE_POOL_MAX_SIZE))
+if DATABASE_POOL_MIN_SIZE > DATABASE_POOL_MAX_SIZE:
+    raise ImproperlyConfigured("DATABASE_POOL_MIN_SIZE must not be larger than DATABASE_POOL_MAX_SIZE.")
+
+
+def database(url: str) -> dict:
+    """The settings of one database from its URL: the primary's, or a replica's."""
+    config = dj_database_url.parse(url, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True)
+    if config["ENGINE"] != "django.db.backends.postgresql":
+        return config
+    if POSTGRES_OPTIONS != "none":
+        config.setdefault("OPTIONS", {})["options"] = POSTGRES_OPTIONS
+    if DATABASE_POOL_MAX_SIZE:
+        config["CONN_MAX_AGE"] = 0
+        config.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": DATABASE_POOL_MIN_SIZE,
+            "max_size": DATABASE_POOL_MAX_SIZE,
+            # A request waits this long for a free connection, then fails as if the database were away (503).
+            "timeout": env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1),
+        }
+    return config
+
+
+DATABASES = {"default": database(env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
+
+# Read replicas (README, "Operating it"): PostgreSQL streaming replicas of the primary, each a database alias
+# (replica_1, replica_2, ... in the order given) that factcheck/replicas.py sends reads to.
+REPLICA_DATABASES = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    try:
+        _replica = database(_url)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URLS: item {_number} is not a database URL: {error}") from None
+    if {_replica["ENGINE"], DATABASES["default"]["ENGINE"]} != {"django.db.backends.postgresql"}:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URLS names streaming replicas of a PostgreSQL primary: "
+            "DATABASE_URL and every replica URL must be postgres:// URLs."
+        )
+    # A replica host that does not answer costs a wait this long, not the operating system's minutes.
+    _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    # The test runner uses the primary's test database for it, rather than creating one on a read-only server.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_number}"] = _replica
+    REPLICA_DATABASES.append(f"replica_{_number}")
+# A replica serves reads while it is at most REPLICA_MAX_LAG_SECONDS behind the primary; each process measures
+# every REPLICA_CHECK_SECONDS. A client that wrote reads from the primary for REPLICA_READ_YOUR_WRITES_SECONDS
+# afterwards: keep that at least the other two added up, or a replica it reads from may still miss its write.
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 5)
+REPLICA_CHECK_SECONDS = env_int("REPLICA_CHECK_SECONDS", 2, minimum=1)
+REPLICA_READ_YOUR_WRITES_SECONDS = env_int("REPLICA_READ_YOUR_WRITES_SECONDS", 10, minimum=1)
+DATABASE_ROUTERS = ["factcheck.replicas.ReplicaRouter"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -136,15 +189,23 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Behind a TLS-terminating proxy or load balancer the app sees plain HTTP; the proxy's header
-# tells it the original scheme. Only enable this when that proxy strips the header from clients.
-if env_bool("TRUST_X_FORWARDED_PROTO", default=False):
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind a TLS-terminating proxy the app sees plain HTTP and the proxy's X-Forwarded-Proto says the
+# original scheme. gunicorn believes it only from the proxies in FORWARDED_ALLOW_IPS (gunicorn.conf.py) and
+# passes the scheme on; Django reads the scheme gunicorn decided, never the header, which anyone can send.
+if "TRUST_X_FORWARDED_PROTO" in os.environ:
+    raise ImproperlyConfigured(
+        "TRUST_X_FORWARDED_PROTO is no longer read: list your proxies' addresses in FORWARDED_ALLOW_IPS instead "
+        "(gunicorn trusts X-Forwarded-Proto from them only; README, 'Configuration')."
+    )
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Health checks ask by the container's address over plain HTTP: answered there, with the headers below.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+# A staff session ends this many seconds after logging in: a desk left signed in does not stay open for weeks.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60, minimum=60)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -169,13 +230,24 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+# A username is locked from the address that failed after LOGIN_FAILURE_LIMIT failures, so an attacker
+# elsewhere cannot lock its owner out; an address is locked for every username after LOGIN_ADDRESS_FAILURE_LIMIT
+# failures, whatever usernames they tried (factcheck/lockout.py). A success clears the address's count.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+if LOGIN_ADDRESS_FAILURE_LIMIT < LOGIN_FAILURE_LIMIT:
+    raise ImproperlyConfigured("LOGIN_ADDRESS_FAILURE_LIMIT must be at least LOGIN_FAILURE_LIMIT.")
+AXES_FAILURE_LIMIT = "factcheck.lockout.failure_limit"
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
-# A username is locked from the address that failed, so an attacker elsewhere cannot lock its owner out.
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "factcheck.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "factcheck.lockout.client_address"
 AXES_VERBOSE = False
+
+# How many proxies in front of gunicorn append the client's address to X-Forwarded-For. Throttling and login
+# lock-outs take the address that many entries from the right (DRF's NUM_PROXIES); 0 takes the connection's.
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
 
 # Published output (ClaimReview `author`, public pages) names the newsroom that runs this instance.
 NEWSROOM_NAME = env_str("NEWSROOM_NAME", "Example Newsroom")
@@ -186,15 +258,15 @@ PUBLIC_URL = env_http_url("PUBLIC_URL", "http://127.0.0.1:8000" if DEBUG else NE
 # Article intake (README, "Claim intake") fetches pages from the addresses people give. Pages are fetched only
 # from public addresses unless this allows private ones: true, or a list of addresses and networks.
 INTAKE_ALLOW_PRIVATE_ADDRESSES = env_networks("INTAKE_ALLOW_PRIVATE_ADDRESSES", False)
-# Seconds for a whole fetch, redirects included (connecting takes at most 5 of them, each read 10); below
-# gunicorn's 30-second worker timeout. And the most a page may weigh, in bytes once decompressed.
+# Seconds for a whole fetch, redirects included (connecting takes at most 5 of them, each read 10), and the
+# most a page may weigh, in bytes once decompressed.
 INTAKE_FETCH_TIMEOUT = env_int("INTAKE_FETCH_TIMEOUT", 20, minimum=1)
 INTAKE_MAX_PAGE_BYTES = env_int("INTAKE_MAX_PAGE_BYTES", 5 * 1024 * 1024, minimum=1024)
 
 # Background jobs (claims/jobs/, README "Background jobs"): Celery workers take them from Redis. In development
 # and tests they run in the process that starts them, so that `make run` needs neither Redis nor a worker.
 JOBS_IN_PROCESS = env_bool("JOBS_IN_PROCESS", default=DEBUG)
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+CELERY_BROKER_URL = env_redis_url("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/0"
 CELERY_TASK_ALWAYS_EAGER = JOBS_IN_PROCESS
 CELERY_TASK_DEFAULT_QUEUE = env_str("JOBS_QUEUE", "factcheck")
 # The Job row is each job's state and result: Celery keeps no results of its own.
@@ -271,11 +343,31 @@ LOGGING = {
 THROTTLE_RATE = r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$"
 API_THROTTLE_ANON = env_str("API_THROTTLE_ANON", "120/minute")
 API_THROTTLE_USER = env_str("API_THROTTLE_USER", "1200/minute")
-for _name, _rate in (("API_THROTTLE_ANON", API_THROTTLE_ANON), ("API_THROTTLE_USER", API_THROTTLE_USER)):
-    if not re.match(THROTTLE_RATE, _rate):
+# The public pages and the verdict report are throttled like the API, per signed-in user or else per address.
+PAGE_THROTTLE = env_str("PAGE_THROTTLE", "120/minute")
+REPORT_THROTTLE = env_str("REPORT_THROTTLE", "20/minute")
+for _name in ("API_THROTTLE_ANON", "API_THROTTLE_USER", "PAGE_THROTTLE", "REPORT_THROTTLE"):
+    if not re.match(THROTTLE_RATE, globals()[_name]):
         raise ImproperlyConfigured(
-            f"{_name}={_rate!r} is not a rate such as '120/minute' (per second, minute, hour or day)."
+            f"{_name}={globals()[_name]!r} is not a rate such as '120/minute' (per second, minute, hour or day)."
         )
+
+# The cache holds the throttling counts. With REDIS_URL (or CACHE_URL, to keep the cache on another Redis
+# than the job queue's) every worker and server counts in the same Redis, so the rates hold for the whole
+# site; without, each process counts for itself in its own memory, as `make run` needs nothing more.
+CACHE_URL = env_redis_url("CACHE_URL") or env_redis_url("REDIS_URL")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "factcheck"),
+            # A Redis that does not answer fails the request in seconds rather than holding its worker.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 REST_FRAMEWORK = {
     # The token scheme comes first so that a request without credentials gets 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -290,11 +382,14 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
-    "DEFAULT_THROTTLE_RATES": {"anon": API_THROTTLE_ANON, "user": API_THROTTLE_USER},
+    "DEFAULT_THROTTLE_CLASSES": ["claims.throttling.AnonRateThrottle", "claims.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": API_THROTTLE_ANON,
+        "user": API_THROTTLE_USER,
+        "pages": PAGE_THROTTLE,
+        "report": REPORT_THROTTLE,
+    },
+    "NUM_PROXIES": NUM_PROXIES,
     "EXCEPTION_HANDLER": "claims.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "claims.api.schema.NewsroomAutoSchema",
 }

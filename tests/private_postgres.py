@@ -5,8 +5,9 @@ drops every one it made when asked, even after a failed test.
 
 A test that takes the database away must never touch a server that others share: ``private_postgres()``
 runs ``initdb`` in a temporary directory and ``pg_ctl`` on a port of its own, and stops and removes the
-cluster when the ``with`` block ends, however it ends. PostgreSQL refuses to run as root, so as root the
-binaries run as the ``postgres`` user.
+cluster when the ``with`` block ends, however it ends. ``private_replica(primary)`` does the same with a
+hot standby streaming from such a cluster, copied with ``pg_basebackup -R``. PostgreSQL refuses to run
+as root, so as root the binaries run as the ``postgres`` user.
 """
 
 import contextlib
@@ -17,7 +18,7 @@ import socket
 import subprocess
 import tempfile
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -64,14 +65,16 @@ def _name(url: str) -> str:
 
 
 def postgres_bin_dir() -> Path | None:
-    """Where ``initdb`` and ``pg_ctl`` are: $PG_BIN, the PATH, or the newest of Debian's versioned folders."""
+    """Where ``initdb``, ``pg_ctl`` and ``pg_basebackup`` are: $PG_BIN, the PATH, or the newest of Debian's
+    versioned folders."""
     candidates = [os.environ.get("PG_BIN", "")]
     if found := shutil.which("pg_ctl"):
-        candidates.append(str(Path(found).parent))
+        # The folder of the installation, not of a symbolic link to pg_ctl: pg_basebackup is found beside it.
+        candidates.append(str(Path(found).resolve().parent))
     versions = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda path: int(path.parent.name), reverse=True)
     candidates += [str(path) for path in versions if path.parent.name.isdigit()]
     for candidate in filter(None, candidates):
-        if all((Path(candidate) / name).is_file() for name in ("initdb", "pg_ctl")):
+        if all((Path(candidate) / name).is_file() for name in ("initdb", "pg_ctl", "pg_basebackup")):
             return Path(candidate)
     return None
 
@@ -106,6 +109,12 @@ class PrivateCluster:
         # No fsync: the cluster lives for one test, and a crash of it is what the tests cause anyway.
         self.run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "-N")
 
+    def copy_as_standby_of(self, primary: "PrivateCluster") -> None:
+        """A base backup of ``primary`` that starts as a hot standby streaming from it (``-R`` writes the
+        connection and ``standby.signal``)."""
+        source = ["-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres"]
+        self.run("pg_basebackup", "-D", str(self.data), *source, "-X", "stream", "-c", "fast", "-R")
+
     def start(self) -> None:
         options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
         self.run("pg_ctl", "start", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "30", "-o", options)
@@ -124,14 +133,13 @@ class PrivateCluster:
 
 
 @contextlib.contextmanager
-def private_postgres(bin_dir: Path) -> Iterator[PrivateCluster]:
-    """A running cluster of the caller's own; stopped and deleted afterwards, even when the block fails."""
+def _running_cluster(bin_dir: Path, create: Callable[[PrivateCluster], None]) -> Iterator[PrivateCluster]:
     root = Path(tempfile.mkdtemp(prefix="factcheck-pg-"))
     try:
         if os.geteuid() == 0:
             shutil.chown(root, user="postgres", group="postgres")
         cluster = PrivateCluster(bin_dir, root)
-        cluster.init()
+        create(cluster)
         cluster.start()
         try:
             yield cluster
@@ -140,3 +148,13 @@ def private_postgres(bin_dir: Path) -> Iterator[PrivateCluster]:
                 cluster.stop()
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def private_postgres(bin_dir: Path) -> contextlib.AbstractContextManager[PrivateCluster]:
+    """A running cluster of the caller's own; stopped and deleted afterwards, even when the block fails."""
+    return _running_cluster(bin_dir, PrivateCluster.init)
+
+
+def private_replica(primary: PrivateCluster) -> contextlib.AbstractContextManager[PrivateCluster]:
+    """A running hot standby of ``primary``, streaming its changes; stopped and deleted afterwards."""
+    return _running_cluster(primary.bin_dir, lambda replica: replica.copy_as_standby_of(primary))

@@ -5,9 +5,11 @@ import os
 os.environ.setdefault("SECRET_KEY", "tests-only-not-secret-" + "x" * 40)
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses that by default.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-# The suite makes many requests a minute; the throttling test sets its own rates.
+# The suite makes many requests a minute; the throttling tests set their own rates.
 os.environ.setdefault("API_THROTTLE_ANON", "1000000/minute")
 os.environ.setdefault("API_THROTTLE_USER", "1000000/minute")
+os.environ.setdefault("PAGE_THROTTLE", "1000000/minute")
+os.environ.setdefault("REPORT_THROTTLE", "1000000/minute")
 # Jobs run in the test's own process (the test of killed workers starts real ones).
 os.environ.setdefault("JOBS_IN_PROCESS", "true")
 

@@ -1,11 +1,13 @@
 """Tokens for scripts (hashed, expiring, revocable), throttling, and the OpenAPI schema and docs."""
 
 import datetime
+import logging
 from io import StringIO
 
 import pytest
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
+from django.test import Client
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
@@ -105,6 +107,37 @@ class TestThrottling:
         assert statuses == [200, 200, 429]
         assert response.json()["errors"][0]["code"] == "throttled"
         assert "Retry-After" in response
+
+    def test_readers_of_the_public_pages_over_their_rate_get_a_page_saying_when_to_come_back(self, monkeypatch, editor):
+        monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"pages": "2/minute", "report": "1/minute"})
+        cache.clear()
+        pages = [Client().get(path).status_code for path in ("/factchecks/", "/methodology/", "/factchecks/")]
+        reports = [Client().get("/reports/verdicts/").status_code for _ in range(2)]
+        throttled = Client().get("/methodology/")
+        staff = Client()
+        staff.force_login(editor)  # counted by user, not with the address it shares
+        signed_in = staff.get("/methodology/")
+        cache.clear()
+        assert (pages, reports) == ([200, 200, 429], [200, 429])
+        assert throttled.status_code == 429
+        assert "Too many requests" in throttled.content.decode()
+        assert 0 < int(throttled["Retry-After"]) <= 60
+        assert signed_in.status_code == 200
+
+    def test_while_the_cache_does_not_answer_requests_are_served_unthrottled_and_it_is_logged(
+        self, monkeypatch, settings, caplog
+    ):
+        settings.CACHES = {
+            "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+        }
+        rates = {"anon": "1/minute", "user": "1/minute", "pages": "1/minute", "report": "1/minute"}
+        monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
+        with caplog.at_level(logging.ERROR, logger="claims.throttling"):
+            api = [APIClient().get("/api/v1/ratings/").status_code for _ in range(3)]
+            pages = [Client().get("/methodology/").status_code for _ in range(3)]
+        assert (api, pages) == ([200] * 3, [200] * 3)
+        assert len(caplog.records) == 3 * 2 + 3  # the API's two throttles (anonymous, user) and the pages' one
+        assert "the cache that keeps the counts does not answer" in caplog.records[0].getMessage()
 
 
 class TestDocumentation:

@@ -300,6 +300,50 @@ class TestAttributionForms:
         text = f"Health Minister Priya Patel visited Leeds. {sentence}"
         assert by_text(text, "4,000 patients").speaker == "Priya Patel"
 
+    def test_a_study_by_a_body_is_the_bodys_finding_dated_by_the_study(self):
+        text = (
+            "As we have reported, a June 2023 study by the Institute for Transport and Housing Research, a think "
+            "tank in Leeds, found that, by its own measure, rents rose 14 percent in two years."
+        )
+        found = by_text(text, "rents rose")
+        assert (found.speaker, found.speaker_kind) == ("Institute for Transport and Housing Research", "organization")
+        assert (found.claim_date, found.claim_date_precision) == (datetime.date(2023, 6, 1), MONTH)
+
+    def test_a_clause_the_attribution_does_not_cover_stays_in_the_publishers_voice(self):
+        text = (
+            "Two bridges were closed in Cork after the floods, though experts say the damage is limited to 3 pillars."
+        )
+        assert speaker_of_statement(text, "Two bridges were closed") == ("Example News", "organization")
+        assert speaker_of_statement(text, "limited to 3") == ("Experts", "group")
+
+    def test_a_clause_with_its_own_speaker_keeps_it(self):
+        text = (
+            "The ministry dismissed the figures as \u201cinvented,\u201d and both auditors and nurses at the "
+            "hospital told the Gazette that 40 beds stood empty."
+        )
+        assert speaker_of_statement(text, "dismissed the figures") == ("Ministry", "organization")
+        assert by_text(text, "40 beds").speaker != "Ministry"
+
+    def test_what_a_when_clause_tells_is_the_publishers(self):
+        text = (
+            "When Mayor Ines Okafor first proposed the levy last week, she said the city had lost 200 jobs to "
+            "the strike."
+        )
+        assert speaker_of_statement(text, "first proposed the levy") == ("Example News", "organization")
+        assert speaker_of_statement(text, "200 jobs") == ("Ines Okafor", "person")
+
+    def test_a_relative_clause_about_a_name_is_background_not_the_speakers_words(self):
+        text = (
+            "Senator Paul Reyes said he would attend a meeting of the Western Farmers League, which gave $2 "
+            "million to his 2020 campaign."
+        )
+        background = by_text(text, "which gave $2 million")
+        assert (background.speaker, background.text) == (
+            "Example News",
+            "Western Farmers League, which gave $2 million to his 2020 campaign",
+        )
+        assert "which gave" not in by_text(text, "attend a meeting").text
+
     def test_a_quote_no_one_can_be_given_is_not_proposed(self):
         assert candidates('"We have built 40 schools since 2020 and hired 900 teachers."') == []
 
@@ -342,6 +386,33 @@ class TestSpeakersAcrossTheArticle:
             "Later that day, he admitted that he drove to Dallas Suites Hotel."
         )
         assert by_text(text, "drove to").speaker == "Webb Carter"
+
+    def test_an_unnamed_spokesperson_speaks_for_the_body_the_sentence_before_opened_with(self):
+        text = (
+            "The Northern Rail Authority, part of the transport ministry, did not reply. A spokesperson who was "
+            "not authorised to speak said that 14 trains were cancelled. The spokesperson said 200 staff were ill."
+        )
+        named = "A Northern Rail Authority spokesperson"
+        assert speaker_of_statement(text, "14 trains") == (named, "anonymous")
+        assert speaker_of_statement(text, "200 staff") == (named, "anonymous")
+
+    def test_a_bare_spokesperson_after_no_named_body_stays_unnamed(self):
+        text = "Floods hit the valley. A spokesperson said 14 trains were cancelled."
+        assert by_text(text, "14 trains").speaker == "A spokesperson"
+
+    def test_the_authors_are_the_authors_of_the_work_named_before(self):
+        text = (
+            "The authors of the study published in the Lancet Regional Health argued that it was overdue. "
+            "The share of smokers fell by 3 percent, the authors wrote."
+        )
+        assert by_text(text, "fell by 3").speaker == "Authors of the study published in the Lancet Regional Health"
+
+    def test_both_men_are_the_two_people_named_together(self):
+        text = (
+            "Canadian Omar King and British Lena Stolz, both engineers, were released on Friday. "
+            "Both men said they had been held in a basement for 40 days."
+        )
+        assert speaker_of_statement(text, "40 days") == ("Omar King and Lena Stolz", "person")
 
     def test_a_possessive_office_speaks_for_its_owner(self):
         text = "Teachers did not see Gov. Eric Holcomb on Tuesday. His office said he was in Florida for 3 days."

@@ -3,13 +3,11 @@
 import contextlib
 import json
 import logging
-import os
 import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,9 +20,9 @@ from django.db import OperationalError, ProgrammingError, connection
 
 from claims.models import Claim, Source, Speaker
 from factcheck import middleware
-from tests.private_postgres import PrivateDatabases, free_port, postgres_bin_dir, private_postgres
+from tests.app_processes import PROJECT, app_env, app_server, manage, migrate, wait_until
+from tests.private_postgres import PrivateDatabases, postgres_bin_dir, private_postgres
 
-PROJECT = Path(__file__).resolve().parent.parent
 PG_BIN = postgres_bin_dir()
 needs_postgres_binaries = pytest.mark.skipif(
     PG_BIN is None, reason="the PostgreSQL server binaries (initdb, pg_ctl) are missing; PG_BIN names their folder"
@@ -35,48 +33,6 @@ UNAVAILABLE = {
     "detail": middleware.MESSAGE,
     "errors": [{"field": None, "code": "database_unavailable", "message": middleware.MESSAGE}],
 }
-
-
-def wait_until(condition, *, what: str, timeout: float = 20, interval: float = 0.02):
-    """``condition()``'s first true value, polled until ``timeout`` seconds have passed."""
-    deadline = time.monotonic() + timeout
-    while not (result := condition()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"Gave up after {timeout} s waiting for {what}.")
-        time.sleep(interval)
-    return result
-
-
-def app_env(database_url: str) -> dict[str, str]:
-    """The environment of a production server on ``database_url``, over plain HTTP on 127.0.0.1."""
-    return {
-        "PATH": os.environ["PATH"],
-        "DJANGO_SETTINGS_MODULE": "factcheck.settings",
-        "DATABASE_URL": database_url,
-        "DEBUG": "false",
-        "SECRET_KEY": "faults-test-only-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "SESSION_COOKIE_SECURE": "false",
-        "CSRF_COOKIE_SECURE": "false",
-    }
-
-
-def manage(database_url: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=PROJECT,
-        env=app_env(database_url),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def migrate(database_url: str) -> None:
-    result = manage(database_url, "migrate", "--verbosity", "0")
-    assert result.returncode == 0, result.stderr
 
 
 @contextlib.contextmanager
@@ -139,36 +95,6 @@ class TestTheDatabaseGoingAway:
 
         with connection.execute_wrapper(broken), pytest.raises(ProgrammingError):
             client.get("/api/v1/ratings/")
-
-
-@contextlib.contextmanager
-def app_server(database_url: str, log_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
-    """gunicorn serving the app on a free port, as in production; stopped when the block ends."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "gunicorn", "factcheck.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
-    command.append("--no-control-socket")  # else gunicorn opens its control socket in $HOME, shared with any other
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(command, cwd=PROJECT, env=app_env(database_url), stdout=log, stderr=log)
-    try:
-        wait_until(lambda: server.poll() is not None or answers(base), what="gunicorn to start")
-        assert server.poll() is None, log_path.read_text()
-        yield base, server
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-def answers(base: str) -> bool:
-    try:
-        requests.get(f"{base}/api/v1/ratings/", timeout=2)
-    except requests.ConnectionError:
-        return False
-    return True
 
 
 @needs_postgres_binaries

@@ -14,6 +14,7 @@ from django.db.models import Count, F
 
 from claims.models import Claim, Evidence, Source, Speaker, Topic, Verdict
 from tests.factories import ClaimFactory, EvidenceFactory, SourceFactory, SpeakerFactory, VerdictFactory
+from tests.planner import planner_row_count
 
 pytestmark = pytest.mark.django_db
 
@@ -248,3 +249,8 @@ def test_it_stays_quiet_when_piped():
     piped = StringIO()
     generate("--claims", str(SIZE), stderr=piped)
     assert piped.getvalue() == ""
+
+
+def test_it_leaves_the_planner_informed_of_the_rows_it_wrote(summary):
+    for model in (Speaker, Source, Claim, Verdict, Evidence, ClaimTopic):
+        assert planner_row_count(model) == model.objects.count() > 0, model.__name__

@@ -23,6 +23,7 @@ from claims.outputs.formats import FORMATS
 from claims.selection import chosen_verdicts
 from claims.text import ascii_slug
 from tests.factories import ClaimFactory, SourceFactory, SpeakerFactory, VerdictFactory, rating
+from tests.planner import planner_row_count
 
 pytestmark = pytest.mark.django_db
 
@@ -611,6 +612,12 @@ class TestBulk:
         with django_assert_max_num_queries(40):
             summary = import_json([review(number) for number in range(11, 211)])
         assert summary.created == 200
+
+    def test_it_leaves_the_planner_informed_of_the_rows_it_wrote(self):
+        import_json([review(number) for number in range(1, 31)], batch_size=7)
+        written = (Source, Speaker, Claim, Verdict)  # and their history; the rating scale was there
+        for model in (Rating, *written, *(model.history.model for model in written)):
+            assert planner_row_count(model) == model.objects.count() > 0, model.__name__
 
     def test_it_stores_each_batch_in_its_own_transaction(self):
         summary = import_json([review(number) for number in range(1, 8)], batch_size=3)

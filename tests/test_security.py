@@ -1,5 +1,6 @@
-"""Secure by default: headers on every answer, secure cookies, lock-out after failed logins, and API tokens
-that their owner lists and revokes. The Content-Security-Policy is proven in Chromium by test_browser.py."""
+"""Secure by default: headers on every answer, secure cookies, short staff sessions, private API answers,
+lock-outs after failed logins (per username and per address), and API tokens that their owner lists and
+revokes. The Content-Security-Policy is proven in Chromium by test_browser.py."""
 
 import datetime
 
@@ -17,8 +18,9 @@ PASSWORD = "correct horse battery staple"
 TOKEN_LOGIN = "/api/v1/auth/token/"
 
 
-def admin_login(client: Client, username: str, password: str, address: str = "192.0.2.10"):
-    return client.post("/admin/login/?next=/admin/", {"username": username, "password": password}, REMOTE_ADDR=address)
+def admin_login(client: Client, username: str, password: str, address: str = "192.0.2.10", **headers):
+    form = {"username": username, "password": password}
+    return client.post("/admin/login/?next=/admin/", form, REMOTE_ADDR=address, **headers)
 
 
 def token_login(username: str, password: str, address: str = "192.0.2.10"):
@@ -32,7 +34,9 @@ def with_token(token: str) -> APIClient:
 
 
 class TestHeaders:
-    @pytest.mark.parametrize("path", ["/admin/login/", "/api/v1/claims/", "/factchecks/", "/reports/verdicts/"])
+    @pytest.mark.parametrize(
+        "path", ["/admin/login/", "/api/v1/claims/", "/factchecks/", "/reports/verdicts/", "/healthz", "/readyz"]
+    )
     def test_every_kind_of_page_carries_the_security_headers(self, path):
         response = Client().get(path, secure=True)
         assert response.status_code == 200
@@ -52,6 +56,52 @@ class TestHeaders:
         response = Client().get("/factchecks/")
         assert response.status_code == 301
         assert response["Location"] == "https://testserver/factchecks/"
+
+    @pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+    def test_health_checks_answer_over_plain_http_with_the_headers_that_apply_there(self, settings, path):
+        settings.SECURE_SSL_REDIRECT = True
+        response = Client().get(path, HTTP_HOST="10.0.0.7:8000")
+        assert response.status_code == 200
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["X-Frame-Options"] == "DENY"
+        assert "Content-Security-Policy" in response
+        assert "Strict-Transport-Security" not in response  # browsers ignore it over plain HTTP
+
+    def test_a_staff_session_lasts_eight_hours_by_default(self, editor):
+        client = Client()
+        response = admin_login(client, "edna", PASSWORD)
+        assert response.status_code == 302
+        assert response.cookies["sessionid"]["max-age"] == 8 * 60 * 60
+        assert client.session.get_expiry_age() == 8 * 60 * 60
+
+
+class TestApiCaching:
+    """Answers made for a user are kept out of shared caches; every answer says it depends on Authorization."""
+
+    def test_an_answer_to_a_token_is_private_and_varies_on_authorization(self, reviewer):
+        token = token_login("rex", PASSWORD).json()["token"]
+        response = with_token(token).get("/api/v1/claims/")
+        assert response.status_code == 200
+        assert "private" in response["Cache-Control"]
+        assert "Authorization" in response["Vary"]
+
+    def test_an_answer_to_a_session_is_private_too(self, client, editor):
+        client.force_login(editor)
+        response = client.get("/api/v1/claims/")
+        assert "private" in response["Cache-Control"]
+        assert "Authorization" in response["Vary"]
+
+    def test_an_anonymous_answer_may_be_cached_but_varies_on_authorization(self):
+        response = APIClient().get("/api/v1/ratings/")
+        assert response.status_code == 200
+        assert "private" not in response.get("Cache-Control", "")
+        assert "Authorization" in response["Vary"]
+
+    def test_an_error_to_a_user_is_private_as_well(self, reviewer):
+        token = token_login("rex", PASSWORD).json()["token"]
+        response = with_token(token).get("/api/v1/claims/0/")
+        assert response.status_code == 404
+        assert "private" in response["Cache-Control"]
 
     def test_session_and_csrf_cookies_are_secure_and_the_session_cookie_is_out_of_scripts_reach(self, editor):
         client = Client(enforce_csrf_checks=True)
@@ -98,6 +148,47 @@ class TestAdminLockout:
         for _ in range(4):
             admin_login(Client(), "edna", "wrong")
         assert admin_login(Client(), "edna", PASSWORD).status_code == 302
+
+
+class TestAddressLockout:
+    """Guessing across many usernames from one address locks the address, for every username, and only it."""
+
+    def test_an_address_that_fails_with_many_usernames_is_locked_for_all_of_them(self, editor):
+        for number in range(19):
+            assert admin_login(Client(), f"guess{number}", "wrong").status_code == 200
+        assert admin_login(Client(), "edna", PASSWORD).status_code == 302  # 19 failures: not yet
+        for number in range(20):
+            admin_login(Client(), f"guess{number}", "wrong")
+        locked = admin_login(Client(), "edna", PASSWORD)
+        assert locked.status_code == 429
+        assert "Too many failed logins for your address" in locked.content.decode()
+        assert admin_login(Client(), "edna", PASSWORD, address="198.51.100.7").status_code == 302
+        assert token_login("edna", PASSWORD).json()["errors"][0]["code"] == "locked_out"
+
+    def test_the_address_limit_is_a_setting(self, editor, settings):
+        settings.LOGIN_ADDRESS_FAILURE_LIMIT = 6
+        for number in range(6):
+            admin_login(Client(), f"guess{number}", "wrong")
+        assert admin_login(Client(), "edna", PASSWORD).status_code == 429
+
+    def test_sending_x_forwarded_for_does_not_escape_a_lockout(self, editor):
+        for number in range(5):
+            admin_login(Client(), "edna", "wrong", HTTP_X_FORWARDED_FOR=f"203.0.113.{number}")
+        assert admin_login(Client(), "edna", PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.99").status_code == 429
+
+    def test_behind_a_proxy_the_address_it_forwards_is_the_one_locked(self, editor, settings):
+        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+        proxy = "10.0.0.2"
+        for _ in range(5):
+            admin_login(Client(), "edna", "wrong", address=proxy, HTTP_X_FORWARDED_FOR="spoofed, 203.0.113.5")
+        assert (
+            admin_login(Client(), "edna", PASSWORD, address=proxy, HTTP_X_FORWARDED_FOR="203.0.113.5").status_code
+            == 429
+        )
+        assert (
+            admin_login(Client(), "edna", PASSWORD, address=proxy, HTTP_X_FORWARDED_FOR="203.0.113.6").status_code
+            == 302
+        )
 
 
 class TestTokenLogin:

@@ -145,3 +145,101 @@ def test_public_pages_are_addressed_on_the_newsroom_site_unless_public_url_says_
     relative = settings_in_a_fresh_process("s.PUBLIC_URL", **production, PUBLIC_URL="/factchecks")
     assert relative.returncode != 0
     assert "PUBLIC_URL='/factchecks' is not an absolute http:// or https:// URL." in relative.stderr
+
+
+def test_each_replica_url_becomes_a_database_the_router_reads_from():
+    replicas = (
+        "postgres://reader@replica-a.example/factcheck, postgres://reader@replica-b.example/factcheck?connect_timeout=9"
+    )
+    each = "{alias: (d['HOST'], d['OPTIONS'], d.get('TEST', {})) for alias, d in s.DATABASES.items()}"
+    show = f"(s.REPLICA_DATABASES, {each})"
+    result = settings_in_a_fresh_process(
+        show, DEBUG="true", DATABASE_URL="postgres://writer@primary.example/factcheck", DATABASE_REPLICA_URLS=replicas
+    )
+    assert result.returncode == 0, result.stderr
+    planner = "-c random_page_cost=1.1 -c jit=off"
+    assert result.stdout.strip() == str(
+        (
+            ["replica_1", "replica_2"],
+            {
+                "default": ("primary.example", {"options": planner}, {}),
+                # A replica that does not answer costs seconds, and the test runner uses the primary's test database.
+                "replica_1": ("replica-a.example", {"options": planner, "connect_timeout": 3}, {"MIRROR": "default"}),
+                "replica_2": ("replica-b.example", {"connect_timeout": 9, "options": planner}, {"MIRROR": "default"}),
+            },
+        )
+    )
+
+
+def test_without_replica_urls_there_is_one_database():
+    assert settings_in_a_fresh_process("(s.REPLICA_DATABASES, list(s.DATABASES))", DEBUG="true").stdout.strip() == str(
+        ([], ["default"])
+    )
+
+
+@pytest.mark.parametrize(
+    ("primary", "replica", "message"),
+    [
+        ("sqlite:///x.db", "postgres://reader@replica.example/factcheck", "must be postgres:// URLs"),
+        ("postgres://writer@primary.example/factcheck", "sqlite:///copy.db", "must be postgres:// URLs"),
+        ("postgres://writer@primary.example/factcheck", "replica.example:5432", "item 1 is not a database URL"),
+    ],
+)
+def test_it_refuses_replicas_that_cannot_be_streaming_replicas_of_the_primary(primary, replica, message):
+    result = settings_in_a_fresh_process(DEBUG="true", DATABASE_URL=primary, DATABASE_REPLICA_URLS=replica)
+    assert result.returncode != 0
+    assert "DATABASE_REPLICA_URLS" in result.stderr
+    assert message in result.stderr
+
+
+def test_the_cache_is_redis_when_a_redis_url_is_given_and_local_memory_otherwise():
+    show = "s.CACHES['default']['BACKEND'], s.CACHES['default'].get('LOCATION')"
+    alone = settings_in_a_fresh_process(show, DEBUG="true")
+    assert alone.stdout.split() == ["django.core.cache.backends.locmem.LocMemCache", "None"]
+    shared = settings_in_a_fresh_process(show, DEBUG="true", REDIS_URL="redis://cache.example:6379/0")
+    assert shared.stdout.split() == ["django.core.cache.backends.redis.RedisCache", "redis://cache.example:6379/0"]
+    own = settings_in_a_fresh_process(show, DEBUG="true", REDIS_URL="redis://jobs:6379/0", CACHE_URL="redis://c:6379/1")
+    assert own.stdout.split()[1] == "redis://c:6379/1"
+    wrong = settings_in_a_fresh_process(show, DEBUG="true", REDIS_URL="http://cache.example")
+    assert wrong.returncode != 0
+    assert "REDIS_URL='http://cache.example' is not a Redis URL" in wrong.stderr
+
+
+def test_the_public_page_rates_are_checked():
+    result = settings_in_a_fresh_process(DEBUG="true", REPORT_THROTTLE="20 a minute")
+    assert result.returncode != 0
+    assert "REPORT_THROTTLE='20 a minute' is not a rate" in result.stderr
+
+
+def test_the_staff_session_lifetime_is_a_setting_with_a_short_default():
+    assert settings_in_a_fresh_process("s.SESSION_COOKIE_AGE", DEBUG="true").stdout.strip() == str(8 * 60 * 60)
+    assert (
+        settings_in_a_fresh_process("s.SESSION_COOKIE_AGE", DEBUG="true", SESSION_COOKIE_AGE="3600").stdout == "3600\n"
+    )
+
+
+def test_x_forwarded_proto_is_trusted_through_gunicorn_only_and_the_old_switch_says_so():
+    result = settings_in_a_fresh_process(DEBUG="true", TRUST_X_FORWARDED_PROTO="true")
+    assert result.returncode != 0
+    assert "TRUST_X_FORWARDED_PROTO is no longer read: list your proxies' addresses in FORWARDED_ALLOW_IPS" in (
+        result.stderr
+    )
+    assert settings_in_a_fresh_process("hasattr(s, 'SECURE_PROXY_SSL_HEADER')", DEBUG="true").stdout == "False\n"
+
+
+def test_behind_proxies_throttling_and_lockouts_read_the_address_they_forward():
+    show = "s.REST_FRAMEWORK['NUM_PROXIES'], s.AXES_CLIENT_IP_CALLABLE"
+    assert settings_in_a_fresh_process(show, DEBUG="true").stdout.split() == ["0", "factcheck.lockout.client_address"]
+    assert settings_in_a_fresh_process(show, DEBUG="true", NUM_PROXIES="1").stdout.split()[0] == "1"
+
+
+def test_a_connection_pool_replaces_persistent_connections_on_postgresql():
+    show = "db['CONN_MAX_AGE'], db.get('OPTIONS', {}).get('pool')"
+    postgres = {"DEBUG": "true", "DATABASE_URL": "postgres://u@db/x"}
+    assert settings_in_a_fresh_process(show, **postgres).stdout.strip() == "60 None"
+    pooled = settings_in_a_fresh_process(show, **postgres, DATABASE_POOL_MAX_SIZE="8", DATABASE_POOL_MIN_SIZE="1")
+    assert pooled.stdout.strip() == "0 {'min_size': 1, 'max_size': 8, 'timeout': 10}"
+    assert settings_in_a_fresh_process(show, DEBUG="true", DATABASE_POOL_MAX_SIZE="8").stdout.strip() == "60 None"
+    upside_down = settings_in_a_fresh_process(show, **postgres, DATABASE_POOL_MAX_SIZE="2", DATABASE_POOL_MIN_SIZE="4")
+    assert upside_down.returncode != 0
+    assert "DATABASE_POOL_MIN_SIZE must not be larger than DATABASE_POOL_MAX_SIZE" in upside_down.stderr

@@ -35,7 +35,7 @@ from django.db import connection, models, transaction
 from django.db.models import Max
 from psycopg.types.json import Jsonb
 
-from claims.intake.bulk import copy_rows, stored_fields
+from claims.intake.bulk import analyze, copy_rows, stored_fields
 from claims.models import Claim, ClaimStatus, Evidence, FactCheckEvent, Rating, Source, Speaker, Topic, Verdict
 
 ClaimTopic = Claim.topics.through
@@ -676,7 +676,8 @@ COUNT_LABELS[ClaimTopic] = "claim topics"
 def generate_demo(*, claims: int, seed: int = 1, progress: Progress | None = None) -> dict[str, int]:
     """Write a synthetic corpus of ``claims`` claims that ``seed`` decides; returns how many rows of each kind.
 
-    Everything happens in one transaction: a failed or interrupted run leaves nothing behind.
+    Everything happens in one transaction: a failed or interrupted run leaves nothing behind. The tables
+    written are analyzed once it commits, so that the planner knows how many rows they now hold.
     Raises ``DemoError`` when the database already holds demo data or lacks what migrations create.
     """
     if claims < 1:
@@ -694,6 +695,7 @@ def generate_demo(*, claims: int, seed: int = 1, progress: Progress | None = Non
             counts["sources"] = write(Source, maker.source_rows())
             counts.update(_write_claims(maker=maker, write=write, progress=progress))
         _reset_sequences()
+    analyze([get_user_model(), Topic, *GENERATED_MODELS])
     return counts
 
 

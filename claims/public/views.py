@@ -29,6 +29,7 @@ from claims.outputs import charts
 from claims.outputs.claimreview import claim_reviews
 from claims.outputs.formats import FORMATS
 from claims.outputs.report import VerdictReport
+from claims.public.throttling import throttled
 from claims.selection import SelectionError, chosen_verdicts
 
 FACTCHECKS_PER_PAGE = 50
@@ -37,6 +38,7 @@ FACTCHECKS_PER_PAGE = 50
 _SCRIPT_SAFE = str.maketrans({"<": "\\u003C", ">": "\\u003E", "&": "\\u0026"})
 
 
+@throttled("pages")
 def factcheck_index(request):
     """The newsroom's latest fact-checks, newest first: those imported from others have no page here."""
     current = Verdict.objects.visible_to(request.user).current().own().select_related("rating", "claim").latest_first()
@@ -44,6 +46,7 @@ def factcheck_index(request):
     return render(request, "claims/factcheck_index.html", {"page": page})
 
 
+@throttled("pages")
 def factcheck_page(request, slug):
     """A claim's fact-check at its one address: the version on display, or its retraction notice,
     with every correction, update, retraction and reinstatement; ClaimReview only while it stands.
@@ -79,6 +82,7 @@ def _moved(request, slug):
     return redirect("factcheck", version.claim.slug, permanent=True)
 
 
+@throttled("pages")
 def methodology(request):
     """How the newsroom rates, checks, approves and corrects, with the rating scale as it is."""
     context = {"methodology": Methodology.objects.first(), "ratings": Rating.objects.all()}
@@ -90,6 +94,7 @@ def _json_ld(verdict: Verdict) -> str:
     return mark_safe(json.dumps(record, ensure_ascii=False, indent=2).translate(_SCRIPT_SAFE))  # noqa: S308 (escaped)
 
 
+@throttled("report")
 def verdict_report(request):
     """Totals, ratings, ratings by speaker and verdicts over time for the fact-checks the filters choose."""
     # A form sends its empty fields; they mean "any", where the API refuses an empty filter.

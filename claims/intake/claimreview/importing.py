@@ -27,7 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, models, transaction
 from django.template.defaultfilters import pluralize
 
-from claims.intake.bulk import insert, insert_history
+from claims.intake.bulk import analyze, insert, insert_history
 from claims.intake.claimreview.reading import Found
 from claims.intake.claimreview.records import RecordError, ReviewRecord, Work, review_page, review_record
 from claims.models import Claim, Rating, Source, Speaker, SpeakerKind, Verdict
@@ -103,6 +103,10 @@ class ImportSummary:
 Checkpoint = Callable[[ImportSummary], None]
 
 
+# What an import writes, each with its history; analyzed at its end (``bulk.analyze``).
+WRITTEN_MODELS = (Rating, Source, Speaker, Claim, Verdict)
+
+
 def claim_reviews_import(
     found: Iterable[Found],
     *,
@@ -136,6 +140,8 @@ def claim_reviews_import(
         _store_batch(batch, user, summary, checkpoint)
     if progress:
         progress(summary)
+    if summary.created:
+        analyze(model for written in WRITTEN_MODELS for model in (written, written.history.model))
     return summary
 
 

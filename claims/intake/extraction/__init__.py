@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from claims.intake.extraction.attribution import Attribution, find_attribution
 from claims.intake.extraction.dates import DAY, MONTH, YEAR, FoundDate, find_date
-from claims.intake.extraction.lexicon import CALLED, PRESENT_TENSE
+from claims.intake.extraction.lexicon import CALLED, CHARACTERISING_VERBS, PRESENT_TENSE
 from claims.intake.extraction.scoring import THRESHOLD, score_features
 from claims.intake.extraction.sentences import (
     QUOTE_CHARS,
@@ -150,17 +150,12 @@ def _candidates_of(sentence: str, following: str, position: int, reading: _Readi
             )
         ]
     quotes = quotes_in(sentence)
+    narration = [_told(part, sentence, position, reading) for part in attribution.narration if not quotes]
     if quotes:
         return [
             _candidate(quote, sentence, speaker, True, date, position, reading.published_on, attributed=True)
             for quote in quotes
         ]
-    narration = []
-    if attribution.narration and not quotes:
-        # "OrbitBeyond canceled its task order, citing business issues": the cancelling is the publisher's to tell.
-        told = _capitalised(attribution.narration)
-        publisher = Speaker(reading.publisher, ORGANIZATION)
-        narration = [_candidate(told, sentence, publisher, False, reading.publication, position, reading.published_on)]
     statement = _capitalised(attribution.statement.replace(QUOTE_MARK, "").strip(" ,"))
     if len(statement.split()) < MIN_STATEMENT_WORDS:
         return narration
@@ -168,6 +163,20 @@ def _candidates_of(sentence: str, following: str, position: int, reading: _Readi
         *narration,
         _candidate(statement, sentence, speaker, False, date, position, reading.published_on, attributed=True),
     ]
+
+
+def _told(part: str, sentence: str, position: int, reading: _Reading) -> Candidate:
+    """A part of an attributed sentence that its speaker did not say: "The Pentagon rejected the accusations as
+    false, and sources told Polygraph ..." is the Pentagon's; "OrbitBeyond canceled its order, citing ..." is told
+    in the publisher's voice."""
+    own = find_attribution(part, reading.cast)
+    if own and own.verb in CHARACTERISING_VERBS:
+        date = _claim_date(own, part, reading, reading.event)
+        return _candidate(_capitalised(part), sentence, own.speaker, False, date, position, reading.published_on, True)
+    publisher = Speaker(reading.publisher, ORGANIZATION)
+    return _candidate(
+        _capitalised(part), sentence, publisher, False, reading.publication, position, reading.published_on
+    )
 
 
 def _attribution(sentence, plain, following, reading: _Reading, *, opens: bool) -> Attribution | None:

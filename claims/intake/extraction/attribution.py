@@ -14,6 +14,7 @@ are any, are what was said. The rest of the sentence (the ``attribution_text``) 
 statement is read: never in the statement itself, which may mention the date of something else.
 """
 
+import re
 from dataclasses import dataclass
 
 from claims.intake.extraction.lexicon import (
@@ -53,9 +54,9 @@ class Attribution:
     statement: str  # what was said, for reported speech; "" when the direct quotes carry it
     attribution_text: str  # the sentence without the statement: where the date of the statement is said
     relayed: bool = False  # the statement is the words before the attribution ("..., Reuters reported.")
-    narration: str = (
-        ""  # what the sentence tells in its own voice: "NASA awarded ..." in "NASA awarded ..., citing ..."
-    )
+    # What the sentence tells besides the statement, each part read on its own: "NASA awarded ..." in "NASA
+    # awarded ..., citing ...", "Three cases have been diagnosed" in "..., though officials say ...".
+    narration: tuple[str, ...] = ()
 
 
 def find_attribution(plain: str, cast: Cast) -> Attribution | None:
@@ -231,7 +232,7 @@ def _participle(plain: str, words: list[Token], index: int, cast: Cast) -> Attri
         after += 1
     statement = plain[words[after].start :].strip(" .") if after < len(words) else ""
     main_clause = plain[: words[index - 1].start].strip(" ,")
-    return Attribution(subject[0], words[index].text, statement, _remove(plain, statement), narration=main_clause)
+    return Attribution(subject[0], words[index].text, statement, _remove(plain, statement), narration=(main_clause,))
 
 
 def _clause_subject(words: list[Token], end: int, cast: Cast) -> tuple[Speaker, int] | None:
@@ -254,7 +255,10 @@ def _with_statement(plain, words, speaker, verb, subject_start, end_of_verb) -> 
     """What was said: the clause after the verb, or the words before the speaker when nothing follows the verb."""
     position = _after_circumstances(words, end_of_verb, verb)
     relayed = False
-    if position >= len(words) or words[position].text in (",", ".", ";", "!", "?"):
+    if position < len(words) and words[position].text == "," and words[position - 1].lower == "that":
+        # "concluded that, using standard methods, the tariff ...": what was said follows the aside.
+        statement = plain[words[position].end :].strip()
+    elif position >= len(words) or words[position].text in (",", ".", ";", "!", "?"):
         before_subject = plain[: words[subject_start].start].strip(" ,")
         statement = "" if before_subject.endswith(QUOTE_MARK) else before_subject
         relayed = bool(before_subject)
@@ -266,7 +270,55 @@ def _with_statement(plain, words, speaker, verb, subject_start, end_of_verb) -> 
     else:
         statement = plain[words[position].start :].strip()
     statement = statement if QUOTE_MARK not in statement else ""
-    return Attribution(speaker, verb, statement.rstrip(" ."), _remove(plain, statement), relayed=relayed)
+    attribution_text = _remove(plain, statement)
+    narration = []
+    if not relayed:
+        narration += _clause_before(plain, words, subject_start)
+    background = TRAILING_RELATIVE.search(statement)
+    if background:
+        # "... a conference of the Republican Governors Association, which gave $5.9 million to his campaign":
+        # what the relative clause adds about a name is the publisher's background, not the speaker's words.
+        statement = statement[: background.start("comma")]
+        narration.append(background.group("told"))
+    return Attribution(
+        speaker, verb, statement.rstrip(" ."), attribution_text, relayed=relayed, narration=tuple(narration)
+    )
+
+
+TRAILING_RELATIVE = re.compile(
+    r"(?P<told>(?:[A-Z][\w'\u2019.-]*\s+)*[A-Z][\w'\u2019.-]*(?P<comma>,)\s+(?:which|who)\s[^,;]{12,}?)\.?$"
+)
+SUBORDINATORS = frozenset({"though", "although", "while", "whereas", "but", "and", "yet"})
+TIME_CLAUSE_OPENERS = frozenset({"when", "after", "before", "while", "as"})
+MIN_NARRATION_WORDS = 4
+
+
+def _clause_before(plain: str, words: list[Token], subject_start: int) -> list[str]:
+    """The clause a sentence tells before its attribution: "When Ghani announced the exchange last week, he said
+    ..." and "Three cases have been diagnosed, though officials say ..." tell the announcing and the diagnosing."""
+    joined = next(
+        (
+            j
+            for j in range(subject_start - 1, max(subject_start - MAX_SUBJECT_TOKENS, 0), -1)
+            if words[j].text in (",", "\u2014", ";") and words[j + 1].lower in SUBORDINATORS
+        ),
+        None,
+    )
+    if joined is not None:
+        # "A, though B says C" and "A, and both X and Y told Polygraph C": A is a clause of its own.
+        clause = plain[: words[joined].start]
+    elif subject_start == 0 or words[subject_start - 1].text != ",":
+        return []
+    elif words[0].lower in TIME_CLAUSE_OPENERS and all(w.text not in HARD_BOUNDARIES for w in words[:subject_start]):
+        clause = plain[words[1].start : words[subject_start - 1].start]
+    else:
+        return []
+    clause = clause.strip(" ,")
+    if clause.count("\u201c") > clause.count("\u201d"):
+        clause += "\u201d"  # the comma that ends the clause stood inside its closing quote: "as “false,” and"
+    if len(clause.split()) < MIN_NARRATION_WORDS or QUOTE_MARK in clause:
+        return []
+    return [clause]
 
 
 def _after_circumstances(words: list[Token], position: int, verb: str) -> int:

@@ -149,6 +149,19 @@ ORGANIZATION_WORDS = words(
     "partners holdings media entertainment securities ventures technologies motors pharmaceuticals institutes"
 )
 # A person's name may have these words in lower case: "Ludwig van Beethoven", "Omar al-Bashir".
+# Who someone is, said before their name: "American Kevin King and Australian Timothy Weeks".
+DEMONYMS = words(
+    "american australian british canadian chinese french german indian iranian iraqi israeli italian japanese "
+    "korean mexican pakistani palestinian russian saudi spanish syrian turkish ukrainian afghan egyptian "
+    "brazilian nigerian kenyan south african dutch swedish norwegian danish finnish polish irish scottish welsh "
+    "english greek lebanese jordanian yemeni libyan sudanese ethiopian somali venezuelan colombian argentine "
+    "chilean peruvian cuban filipino indonesian malaysian thai vietnamese taiwanese belgian swiss austrian "
+    "czech hungarian romanian bulgarian serbian croatian qatari emirati kuwaiti omani bahraini"
+)
+# Role words that are common surnames too: "Kevin King", "Angela Judge" (but "Florida Governor" is a role).
+SURNAME_ROLES = words("king judge bishop dean chancellor marshal major sheriff speaker")
+# A couple of people named together before: "both men", "the two women".
+PAIR_WORDS = words("men women")
 NAME_PARTICLES = words("de da di du la le van von der den bin al del dos das ter ten")
 # Heads of a plural group of people: "local officials", "most mainstream economists".
 GROUP_NOUNS = words(

@@ -15,6 +15,7 @@ from claims.intake.extraction.lexicon import (
     ANONYMOUS_WORDS,
     AUXILIARIES,
     CALENDAR_WORDS,
+    DEMONYMS,
     DOCUMENTS,
     FINDING_VERBS,
     GROUP_NOUNS,
@@ -23,6 +24,7 @@ from claims.intake.extraction.lexicon import (
     NOT_IN_NAMES,
     NOT_SPEAKERS,
     ORGANIZATION_WORDS,
+    PAIR_WORDS,
     PERSON_NOUNS,
     PREPOSITIONS,
     PRESENT_TENSE,
@@ -30,6 +32,7 @@ from claims.intake.extraction.lexicon import (
     REPORTING_VERBS,
     ROLE_WORDS,
     SPOKESPEOPLE,
+    SURNAME_ROLES,
     TITLES,
 )
 
@@ -65,6 +68,9 @@ class Cast:
     speakers: list[Speaker] = field(default_factory=list)
     before: list[Person] = field(default_factory=list)  # the people as they stood before this sentence
     said_before: str = ""  # the words of this sentence before the phrase being read, for its pronouns
+    pairs: list[str] = field(default_factory=list)  # two people named together: "Kevin King and Timothy Weeks"
+    opening_body: str | None = None  # the body this sentence opens with: "Customs and Border Protection, ... did"
+    previous_body: str | None = None  # the body the sentence before this one opened with
 
     def person(self, name: str) -> Person | None:
         return next((p for p in reversed(self.people) if p.name == name), None)
@@ -110,8 +116,15 @@ class Cast:
             words = run.group(0).split()
             while words and words[0].lower() in NOT_NAME_OPENERS:
                 words = words[1:]
-            if len(words) >= 3 and _organization_like(words):
+            if _pair_of_people(words):
+                first, second = " ".join(words).split(" and ", 1)
+                self.pairs.append(
+                    f"{' '.join(_split_name(first.split())[0])} and {' '.join(_split_name(second.split())[0])}"
+                )
+            elif len(words) >= 3 and _organization_like(words):
                 self.bodies.append(" ".join(words))
+                if run.start() == 0:
+                    self.opening_body = " ".join(words)
         for match in APPOSITION.finditer(plain):
             person = self.person(match.group("name"))
             if person:
@@ -136,6 +149,7 @@ class Cast:
         """Pronouns point back: "he" is the last person named before this sentence, not one it names later."""
         self.before = list(self.people)
         self.said_before = ""
+        self.previous_body, self.opening_body = self.opening_body, None
 
     def last_person(self) -> Person | None:
         """ "When Ashraf Ghani announced it, he said": a person named earlier in the sentence, else before it."""
@@ -177,9 +191,13 @@ def _name_runs(text: str):
 def _split_name(words: list[str]) -> tuple[list[str], str, set[str]]:
     """A capitalised run as (the name at its end, the title just before it, the roles before that)."""
     name: list[str] = []
-    for word in reversed(words):
+    for position in range(len(words) - 1, -1, -1):
+        word = words[position]
         lowered = word.lower().rstrip(",")
-        if lowered in TITLES or lowered in ROLE_WORDS or _possessive(word):
+        if lowered in SURNAME_ROLES and not name and _first_name_before(words, position):
+            name.insert(0, word)  # "Kevin King", "Angela Judge": a surname that is also a role
+            continue
+        if lowered in TITLES or lowered in ROLE_WORDS or lowered in DEMONYMS or _possessive(word):
             break
         if word in NAME_PARTICLES and not name:
             break
@@ -192,6 +210,14 @@ def _split_name(words: list[str]) -> tuple[list[str], str, set[str]]:
     title = before[-1] if before and before[-1].lower() in TITLES else ""
     roles = {TITLES.get(w.lower()) or w.lower() for w in before if w.lower() in TITLES or w.lower() in ROLE_WORDS}
     return name, title, {role for role in roles if role}
+
+
+def _first_name_before(words: list[str], position: int) -> bool:
+    if position == 0:
+        return False
+    before = words[position - 1].lower()
+    plain_word = before not in TITLES and before not in ROLE_WORDS and before not in DEMONYMS
+    return plain_word and words[position - 1][0].isupper() and before not in CONNECTORS
 
 
 def _possessive(word: str) -> bool:
@@ -242,13 +268,24 @@ def speaker_of(phrase: str, cast: Cast) -> Speaker | None:
     if not words or len(words) > MAX_NAME_WORDS:
         return None
     lowered = [w.lower() for w in words]
+    if lowered[-1:] and lowered[-1] in PAIR_WORDS and lowered[:-1] in (["both"], ["the", "two"]):
+        # "Both men claimed ...": the two people the article named together.
+        return Speaker(cast.pairs[-1], PERSON) if cast.pairs else None
     if "by" in lowered and set(lowered[: lowered.index("by")]) & DOCUMENTS:
         # "a March 2019 study by the Centre for Economic Policy Research": whoever wrote it.
         return speaker_of(" ".join(words[lowered.index("by") + 1 :]), cast)
     if lowered[0] in PREPOSITIONS or any(w in NOT_IN_NAMES for w in lowered) or any(_digits(w) for w in words):
         return None
-    if any(w.islower() and w in REPORTING_VERBS | FINDING_VERBS and w not in PRESENT_TENSE for w in words):
-        return None  # "sources in the camp told Polygraph": a clause, not a name ("the state auditor" is one)
+    if any(
+        w.islower()
+        and w in REPORTING_VERBS | FINDING_VERBS
+        and w not in PRESENT_TENSE
+        and following not in ("in", "by")
+        for w, following in zip(words, [*lowered[1:], ""], strict=True)
+    ):
+        # "sources in the camp told Polygraph": a clause, not a name ("the state auditor" is one, and so are "the
+        # authors of the research published in JAMA", where the verb is a participle describing the research).
+        return None
     if _possessive(words[-1]):
         return None  # "Pompeo's claims": a possessive is no subject
     if lowered[-1] in CONNECTORS or lowered[-1] in PREPOSITIONS:
@@ -260,7 +297,7 @@ def speaker_of(phrase: str, cast: Cast) -> Speaker | None:
     if any(w in PRONOUNS or w in POSSESSIVES for w in lowered):
         return None
     if lowered[0] in ("a", "an"):
-        return _someone(words)
+        return _someone(words, cast)
     if lowered[0] == "the" and not any(w[0].isupper() for w in words[1:]):
         return _description(words, cast)
     return _named(words, cast)
@@ -293,9 +330,12 @@ def _possessed(words: list[str], cast: Cast) -> Speaker | None:
     return Speaker(f"The {thing} of {owner.name}", ANONYMOUS if words[-1].lower() in PERSON_NOUNS else ORGANIZATION)
 
 
-def _someone(words: list[str]) -> Speaker | None:
+def _someone(words: list[str], cast: Cast) -> Speaker | None:
     """ "An unnamed official", "a person familiar with the matter", "a group of employees"."""
     lowered = [w.lower() for w in words]
+    if len(words) == 2 and lowered[1] in SPOKESPEOPLE & PERSON_NOUNS and cast.previous_body:
+        # "Customs and Border Protection did not accept the offer. A spokesperson said ...": that body's.
+        return Speaker(f"A {cast.previous_body} {lowered[1]}", ANONYMOUS)
     heads = [w for w in lowered[1:6] if w in PERSON_NOUNS or w in GROUP_NOUNS or w in ("group", "source")]
     if not heads and not set(lowered) & ANONYMOUS_WORDS:
         return None
@@ -305,6 +345,9 @@ def _someone(words: list[str]) -> Speaker | None:
 def _description(words: list[str], cast: Cast) -> Speaker | None:
     """ "The governor", "the group", "the doctors": who the article named so before, else the description."""
     body = [w.lower() for w in words[1:]]
+    if len(body) > 2 and body[0] in GROUP_NOUNS and body[1] in ("of", "in", "at", "from", "for"):
+        # "The authors of the research published in JAMA Psychiatry": people named by what they did.
+        return Speaker(_capitalised(" ".join(words)), GROUP)
     if not body or len(body) > 6:
         return None
     head = body[-1]
@@ -322,6 +365,11 @@ def _description(words: list[str], cast: Cast) -> Speaker | None:
         return cast.last_speaker(ORGANIZATION)
     if head in ("source", "person") or head in ANONYMOUS_WORDS:
         return cast.last_speaker(ANONYMOUS)
+    if head in PERSON_NOUNS:
+        # "A spokesperson who asked not to be named said ... "the spokesperson said": the same unnamed one.
+        same = next((s for s in reversed(cast.speakers) if s.kind == ANONYMOUS and _same_head(head, s.name)), None)
+        if same:
+            return same
     name = _capitalised(" ".join(words[1:]))
     if head in NOT_SPEAKERS:
         return None
@@ -348,9 +396,9 @@ def _named(words: list[str], cast: Cast) -> Speaker | None:
     lowered = [w.lower() for w in words]
     if set(lowered) & ANONYMOUS_WORDS:
         return Speaker(_capitalised(" ".join(words)), ANONYMOUS)
-    if lowered[-1] in NOT_SPEAKERS and not _capitals(words[1:]):
-        return None
-    if lowered[0] in GROUP_NOUNS and 2 < len(words) <= 6 and lowered[1] in ("in", "at", "from", "of", "for"):
+    if lowered[-1] in NOT_SPEAKERS and not _capitals([w for w in words[1:] if w.lower() not in CONNECTORS]):
+        return None  # "economic research" is no one; "the Centre for Economic Policy Research" is a body
+    if lowered[0] in GROUP_NOUNS and 2 < len(words) <= 10 and lowered[1] in ("in", "at", "from", "of", "for"):
         # "authorities in Beijing", "executives of both companies": people named by where they are.
         return Speaker(_capitalised(" ".join(words)), GROUP)
     if _described_name(words):
