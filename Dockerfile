@@ -12,7 +12,8 @@ COPY . .
 # Static files are collected at build time and served by whitenoise; this key is only for the build step.
 RUN DEBUG=false SECRET_KEY=collectstatic-build-only python manage.py collectstatic --noinput
 
-RUN useradd --system --no-create-home app
+RUN useradd --system --no-create-home app \
+    && mkdir -p /app/media && chown app /app/media
 USER app
 
 # gunicorn.conf.py holds the server's settings, each read from the environment (README, "Operating it"):

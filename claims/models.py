@@ -1,4 +1,5 @@
-"""The claims domain: sources, speakers, claims, ratings, verdicts and evidence.
+"""The claims domain: sources, speakers, claims, ratings, verdicts and evidence; and the records of the background
+jobs that work on them.
 
 docs/architecture.md ("The domain model") describes it, and "Where each rule lives" says which
 rules are here.
@@ -9,7 +10,9 @@ span records (a claim against its source) live in ``clean()``, which every write
 published record said is refused by ``save()`` as well (``FrozenOncePublished``).
 """
 
+import datetime
 import re
+import uuid
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
@@ -1256,6 +1259,223 @@ class Methodology(models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1
         super().save(*args, **kwargs)
+
+
+class JobKind(models.TextChoices):
+    IMPORT_CLAIMREVIEW = "import_claimreview", "ClaimReview import"
+    INTAKE_ARTICLE = "intake_article", "Article from its address"
+    EXPORT_VERDICTS = "export_verdicts", "Verdict export"
+    SEND_MAIL = "send_mail", "Mail"
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    RETRYING = "retrying", "Waiting to try again"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+FINISHED_JOB_STATES = (JobState.SUCCEEDED, JobState.FAILED)
+# How a job's state moves. A runner takes a queued or retrying job (``JobQuerySet.claim``), or a running one
+# whose runner died; it renews its lease as it runs, and ends by succeeding, failing, or waiting to try again
+# after a transient fault. A job whose message never reached the queue fails from the queue.
+JOB_MOVES = {
+    JobState.QUEUED: {JobState.RUNNING, JobState.FAILED},
+    JobState.RETRYING: {JobState.RUNNING},
+    JobState.RUNNING: {JobState.RUNNING, JobState.RETRYING, JobState.SUCCEEDED, JobState.FAILED},
+    JobState.SUCCEEDED: set(),
+    JobState.FAILED: set(),
+}
+
+
+class JobBusy(Exception):
+    """Another runner holds the job under a live lease: it is alive, and the job must not run twice at once."""
+
+    def __init__(self, until: datetime.datetime):
+        super().__init__(f"The job is running elsewhere until {until:%H:%M:%S} at least.")
+        self.until = until
+
+
+class LostJob(Exception):
+    """A runner that no longer holds its job (its lease lapsed and another took it over, or it ended): what it
+    writes must not count, so its job's writes are refused and its transaction rolled back."""
+
+
+class JobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Editors (who have ``view_job``) see every job; anyone else the jobs they started."""
+        if sees_unpublished(user, self.model):
+            return self
+        if user.is_authenticated:
+            return self.filter(started_by=user)
+        return self.none()
+
+    def start(self, kind: str, *, user=None, arguments: dict | None = None, key: str = "") -> tuple["Job", bool]:
+        """A new queued job and True; or, when a job was started under the same ``key``, that job and False.
+
+        A key names the work rather than the request: the same notification, the same upload sent twice. Without
+        one every start is a job of its own.
+        """
+        return self.get_or_create(
+            idempotency_key=key or uuid.uuid4().hex,
+            defaults={
+                "kind": kind,
+                "started_by": user if user is not None and user.is_authenticated else None,
+                "arguments": arguments or {},
+            },
+        )
+
+    def claim(self, pk: int) -> "Job | None":
+        """Job ``pk``, taken to run as its next attempt under a fresh lease; None if it has ended (or is gone).
+
+        A job that has ended is never run again, however often its message is delivered. A job running under a
+        live lease raises ``JobBusy``. A lapsed lease means its runner died: the job is taken over, and the dead
+        runner's writes no longer count (``LostJob``).
+        """
+        now = timezone.now()
+        with transaction.atomic():
+            job = self.select_for_update().filter(pk=pk).first()
+            if job is None or job.state in FINISHED_JOB_STATES:
+                return None
+            if job.state == JobState.RUNNING and job.lease_expires_at > now:
+                raise JobBusy(job.lease_expires_at)
+            job.attempts += 1
+            job.state = JobState.RUNNING
+            job.lease_expires_at = job.lease_end(now)
+            job.started_at = job.started_at or now
+            job.retry_at = None
+            job.error = job.error_code = ""  # why the last attempt failed is behind it
+            job.save(
+                update_fields=[
+                    "attempts",
+                    "state",
+                    "lease_expires_at",
+                    "started_at",
+                    "retry_at",
+                    "error",
+                    "error_code",
+                    "updated_at",
+                ]
+            )
+        return job
+
+    def finished_before(self, when: datetime.datetime):
+        return self.filter(state__in=FINISHED_JOB_STATES, finished_at__lt=when)
+
+
+class Job(models.Model):
+    """One piece of work done in the background (``claims.jobs``): what it is, who started it, how far it got,
+    and how it ended: its result, or an error its user can read.
+
+    Every change of state is a move of ``JOB_MOVES`` made by the attempt that holds the job, so a runner that
+    lost it (a worker presumed dead that was only slow) cannot overwrite the one that took over. The
+    ``idempotency_key`` names the work: starting it again answers with the job already started.
+    """
+
+    kind = models.CharField(max_length=30, choices=JobKind.choices)
+    state = models.CharField(max_length=20, choices=JobState.choices, default=JobState.QUEUED)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="jobs"
+    )
+    arguments = models.JSONField(default=dict, blank=True, help_text="What the job was asked to do.")
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(null=True, blank=True, help_text="Empty until the job knows.")
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True, help_text="Why it failed, or why it will try again, for its user.")
+    error_code = models.CharField(max_length=40, blank=True)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    attempts = models.PositiveIntegerField(default=0)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    retry_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-pk"]
+        indexes = [models.Index(fields=["started_by", "-id"], name="job_started_by_latest")]
+        constraints = [
+            _choices_constraint("kind", JobKind, "job"),
+            _choices_constraint("state", JobState, "job"),
+            models.CheckConstraint(
+                condition=Q(state__in=FINISHED_JOB_STATES, finished_at__isnull=False)
+                | (~Q(state__in=FINISHED_JOB_STATES) & Q(finished_at__isnull=True)),
+                name="job_finished_once_ended",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=JobState.RUNNING) | Q(lease_expires_at__isnull=False), name="job_runs_leased"
+            ),
+            models.CheckConstraint(condition=~Q(state=JobState.FAILED) | ~Q(error=""), name="job_failure_says_why"),
+            models.CheckConstraint(condition=Q(total__isnull=True) | Q(done__lte=F("total")), name="job_done_of_total"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.pk}"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in FINISHED_JOB_STATES
+
+    @property
+    def progress(self) -> str:
+        """How far it got, in words: "1,200 of 5,000", or "1,200" while the total is unknown."""
+        return f"{self.done:,} of {self.total:,}" if self.total is not None else f"{self.done:,}"
+
+    def files(self) -> list[str]:
+        """The names in the default storage of the files this job owns: its uploads and what it wrote."""
+        names = [upload["name"] for upload in self.arguments.get("files", [])]
+        return [*names, self.result["file"]] if self.result.get("file") else names
+
+    def lease_end(self, now: datetime.datetime | None = None) -> datetime.datetime:
+        return (now or timezone.now()) + datetime.timedelta(seconds=settings.JOB_LEASE_SECONDS)
+
+    def report_progress(self, done: int, total: int | None = None, *, result: dict | None = None) -> None:
+        """Record how far the job got (and, with ``result``, what it has committed so far) and renew its lease.
+
+        Made inside the transaction of the work it reports, it commits with that work or not at all.
+        """
+        changes = {"done": done, "lease_expires_at": self.lease_end()}
+        if total is not None:
+            changes["total"] = total
+        if result is not None:
+            changes["result"] = result
+        self._move(JobState.RUNNING, **changes)
+
+    def succeed(self, result: dict, *, done: int, total: int | None) -> None:
+        now = timezone.now()
+        self._move(
+            JobState.SUCCEEDED,
+            result=result,
+            done=done,
+            total=total,
+            finished_at=now,
+            lease_expires_at=None,
+            error="",
+            error_code="",
+        )
+
+    def fail(self, error: str, *, code: str = "failed") -> None:
+        now = timezone.now()
+        self._move(JobState.FAILED, error=error, error_code=code, finished_at=now, lease_expires_at=None)
+
+    def wait_to_retry(self, error: str, *, at: datetime.datetime) -> None:
+        self._move(JobState.RETRYING, error=error, error_code="retrying", retry_at=at, lease_expires_at=None)
+
+    def _move(self, to: str, **changes) -> None:
+        """Move to state ``to`` with ``changes``, if ``JOB_MOVES`` allows it and this attempt still holds the job;
+        else ``LostJob``."""
+        if to not in JOB_MOVES[self.state]:
+            raise LostJob(f"Job {self.pk} is {self.state}: it does not become {to}.")
+        changes = {"state": to, "updated_at": timezone.now(), **changes}
+        holding = Job.objects.filter(pk=self.pk, state=self.state, attempts=self.attempts)
+        if not holding.update(**changes):
+            raise LostJob(f"Job {self.pk} was taken over or ended while attempt {self.attempts} ran.")
+        for name, value in changes.items():
+            setattr(self, name, value)
 
 
 @receiver(m2m_changed, sender=Claim.topics.through)

@@ -263,6 +263,51 @@ INTAKE_ALLOW_PRIVATE_ADDRESSES = env_networks("INTAKE_ALLOW_PRIVATE_ADDRESSES", 
 INTAKE_FETCH_TIMEOUT = env_int("INTAKE_FETCH_TIMEOUT", 20, minimum=1)
 INTAKE_MAX_PAGE_BYTES = env_int("INTAKE_MAX_PAGE_BYTES", 5 * 1024 * 1024, minimum=1024)
 
+# Background jobs (claims/jobs/, README "Background jobs"): Celery workers take them from Redis. In development
+# and tests they run in the process that starts them, so that `make run` needs neither Redis nor a worker.
+JOBS_IN_PROCESS = env_bool("JOBS_IN_PROCESS", default=DEBUG)
+CELERY_BROKER_URL = env_redis_url("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/0"
+CELERY_TASK_ALWAYS_EAGER = JOBS_IN_PROCESS
+CELERY_TASK_DEFAULT_QUEUE = env_str("JOBS_QUEUE", "factcheck")
+# The Job row is each job's state and result: Celery keeps no results of its own.
+CELERY_TASK_IGNORE_RESULT = True
+# A worker takes one job's message at a time (each is acknowledged once it has run: claims.jobs.running), so a
+# worker that dies takes no others with it.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis hands a message that was not acknowledged (its worker was killed) to another worker after this many
+# seconds; the job's lease keeps it from running twice meanwhile (claims.models.Job).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("JOBS_VISIBILITY_TIMEOUT", 3600, minimum=1)}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs as the app does (LOGGING below)
+# A running job renews its lease as it reports progress; a job whose lease lapsed was left by a dead worker.
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 120, minimum=1)
+# Transient faults (the database or a remote site away) are retried this often, waiting 5 s, 10 s, 20 s ...
+JOB_MAX_RETRIES = env_int("JOB_MAX_RETRIES", 5)
+JOB_RETRY_BACKOFF_SECONDS = env_int("JOB_RETRY_BACKOFF_SECONDS", 5, minimum=1)
+JOB_RETRY_BACKOFF_MAX_SECONDS = env_int("JOB_RETRY_BACKOFF_MAX_SECONDS", 600, minimum=1)
+JOB_RETENTION_DAYS = env_int("JOB_RETENTION_DAYS", 14, minimum=1)
+# Exports of more verdicts than this are written to a file by a job and downloaded from a signed link that
+# expires after EXPORT_LINK_MAX_AGE seconds; smaller ones stream at once.
+EXPORT_INLINE_MAX_ROWS = env_int("EXPORT_INLINE_MAX_ROWS", 10000, minimum=1)
+EXPORT_LINK_MAX_AGE = env_int("EXPORT_LINK_MAX_AGE", 24 * 60 * 60, minimum=1)
+# The most a ClaimReview upload may weigh in the admin, all its files together.
+IMPORT_UPLOAD_MAX_BYTES = env_int("IMPORT_UPLOAD_MAX_BYTES", 100 * 1024 * 1024, minimum=1024)
+# Jobs' files (uploads to import, finished exports) live in the default storage, under MEDIA_ROOT, which is
+# never served: exports are downloaded through their signed links only. Web and workers must share it.
+MEDIA_ROOT = env_str("MEDIA_ROOT", str(BASE_DIR / "media"))
+
+# Mail, sent by jobs (claims.jobs.mail). Development prints it on the console.
+EMAIL_BACKEND = (
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "factcheck@localhost")
+
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
     raise ImproperlyConfigured(f"LOG_LEVEL={LOG_LEVEL!r} is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL.")

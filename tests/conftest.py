@@ -4,6 +4,7 @@ workflow that publishes a fact-check, and a terminal for commands to show progre
 import importlib
 import ipaddress
 import socket
+from contextlib import contextmanager
 from io import StringIO
 
 import pytest
@@ -12,6 +13,7 @@ from django.apps import apps
 from claims import workflow
 from claims.intake import pages
 from claims.models import Claim, Verdict
+from factcheck.celery import app as celery_app
 from tests.factories import (
     ClaimFactory,
     EvidenceFactory,
@@ -130,6 +132,36 @@ def no_dns(monkeypatch):
         return system(host, port)
 
     monkeypatch.setattr(pages, "resolve", resolve)
+
+
+@pytest.fixture
+def run_jobs(django_capture_on_commit_callbacks):
+    """``with run_jobs():`` the jobs started inside run (in-process, as in development) when the block ends, as
+    they would once the request's transaction commits: what the request answered, it answered before they ran."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@contextmanager
+def celery_broker(url: str, **conf):
+    """Jobs sent to the broker at ``url`` rather than run in-process, with Celery's ``conf`` besides."""
+    changes = {"task_always_eager": False, "broker_url": url, **conf}
+    saved = {name: celery_app.conf[name] for name in changes}
+    celery_app.conf.update(changes)
+    celery_app._pool = celery_app.amqp._producer_pool = None  # connections to the broker of before
+    try:
+        yield celery_app
+    finally:
+        if celery_app._pool is not None:
+            celery_app._pool.force_close_all()
+        celery_app._pool = celery_app.amqp._producer_pool = None
+        celery_app.conf.update(saved)
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Each test's files (jobs' uploads and exports) in a folder of its own."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
 
 
 @pytest.fixture

@@ -10,6 +10,8 @@ os.environ.setdefault("API_THROTTLE_ANON", "1000000/minute")
 os.environ.setdefault("API_THROTTLE_USER", "1000000/minute")
 os.environ.setdefault("PAGE_THROTTLE", "1000000/minute")
 os.environ.setdefault("REPORT_THROTTLE", "1000000/minute")
+# Jobs run in the test's own process (the test of killed workers starts real ones).
+os.environ.setdefault("JOBS_IN_PROCESS", "true")
 
 from factcheck.settings import *  # noqa: F403
 

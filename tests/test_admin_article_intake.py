@@ -1,12 +1,16 @@
-"""The source list's "Add an article from its address": a page with the address (or a saved page) that stores the
-article as a source and leads to the claims proposed from it; refusals keep the form filled in."""
+"""The source list's "Add an article from its address": an address is fetched by a job, whose page leads to the
+source and the claims proposed from it, or says why not and offers to try again; a saved page is stored at once, and
+its refusals keep the form filled in."""
+
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.html import escape
 
-from claims.models import Claim, Source
+from claims.models import Claim, Job, Source
 from tests.factories import SourceFactory, UserFactory
 from tests.page_server import Answer, article_page
 from tests.test_admin import messages_of
@@ -40,25 +44,39 @@ def test_the_source_list_offers_it_to_those_who_may_add_sources(client, reviewer
     assert client.post(INTAKE, {"url": "https://gazette.example/a"}).status_code == 403
 
 
-def test_an_address_becomes_a_source_and_leads_to_its_claims(client, editor, article_url):
+def job_page(job) -> str:
+    return reverse("admin:claims_job_change", args=[job.pk])
+
+
+def test_an_address_is_fetched_by_a_job_whose_page_leads_to_the_source_and_its_claims(
+    client, editor, article_url, run_jobs
+):
     client.force_login(editor)
-    response = client.post(INTAKE, {"url": article_url})
+    with run_jobs():
+        response = client.post(INTAKE, {"url": article_url})
+        job = Job.objects.get()
+        assert response.status_code == 302
+        assert response["Location"] == job_page(job)
+        waiting = client.get(response["Location"]).content.decode()
+        assert '<meta http-equiv="refresh" content="3">' in waiting  # reloaded until the job ends
+        assert "Fetching the page…" in waiting
     source = Source.objects.get()
-    assert response.status_code == 302
-    assert response["Location"] == proposals_of(source)
     assert (source.title, source.url, source.history.get().history_user) == (
         "Council doubles the city's recycling budget",
         article_url,
         editor,
     )
 
-    page = client.get(response["Location"])
-    assert messages_of(page) == [f"Added “{source}” as a new source."]
-    assert page.templates[0].name == "admin/claims/source/propose_claims.html"
-    html = page.content.decode()
-    assert f'action="{SOURCES}"' in html
-    assert reverse("admin:claims_source_change", args=[source.pk]) in html
-    candidates = page.context["proposals"][0][1]
+    page = client.get(job_page(job)).content.decode()
+    assert 'http-equiv="refresh"' not in page
+    assert escape(f"Added “{source}” as a new source.") in page
+    assert f'href="{reverse("admin:claims_source_change", args=[source.pk])}"' in page
+    assert f'href="{proposals_of(source)}"' in page
+
+    proposals = client.get(proposals_of(source))
+    assert proposals.templates[0].name == "admin/claims/source/propose_claims.html"
+    assert f'action="{SOURCES}"' in proposals.content.decode()
+    candidates = proposals.context["proposals"][0][1]
     kept = [index for index, candidate in candidates if candidate.speaker == "Tom Price"]
     assert kept
 
@@ -68,7 +86,7 @@ def test_an_address_becomes_a_source_and_leads_to_its_claims(client, editor, art
     assert {claim.speaker.name for claim in Claim.objects.filter(source=source)} == {"Tom Price"}
 
 
-def test_an_address_already_recorded_leads_to_that_source(client, reviewer, article_url, page_server):
+def test_an_address_already_recorded_leads_to_that_source_at_once(client, reviewer, article_url, page_server):
     recorded = SourceFactory(url=article_url, text="Taxes rose by 4 percent in 2023, the minister said.")
     client.force_login(reviewer)
     response = client.post(INTAKE, {"url": article_url}, follow=True)
@@ -76,6 +94,7 @@ def test_an_address_already_recorded_leads_to_that_source(client, reviewer, arti
     assert messages_of(response) == [f"“{recorded}” was already recorded: nothing was added."]
     assert Source.objects.count() == 1
     assert page_server.requests == []
+    assert not Job.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -86,16 +105,22 @@ def test_an_address_already_recorded_leads_to_that_source(client, reviewer, arti
         (Answer(article_page(paragraphs=0)), "fewer than the 50 of an article"),
     ],
 )
-def test_a_refusal_is_shown_with_the_form_still_filled_in(client, reviewer, page_server, local_pages, answer, said):
+def test_a_refusal_is_shown_on_the_job_which_offers_to_try_again_as_it_was(
+    client, reviewer, page_server, local_pages, run_jobs, answer, said
+):
     url = page_server.serve("/page", answer)
     client.force_login(reviewer)
-    response = client.post(INTAKE, {"url": url, "published_on": "2024-03-04"})
-    assert response.status_code == 200
-    assert said in str(response.context["form"].errors["url"])
-    html = response.content.decode()
+    with run_jobs():
+        client.post(INTAKE, {"url": url, "published_on": "2024-03-04"})
+    job = Job.objects.get()
+    page = client.get(job_page(job))
+    html = page.content.decode()
     assert said in html
-    assert f'value="{url}"' in html
-    assert 'value="2024-03-04"' in html
+    again = f"{INTAKE}?{urlencode({'url': url, 'published_on': '2024-03-04'})}"
+    assert f'href="{escape(again)}">Try again</a>' in html
+    form = client.get(again).content.decode()
+    assert f'value="{url}"' in form
+    assert 'value="2024-03-04"' in form
     assert not Source.objects.exists()
 
 
@@ -107,13 +132,15 @@ def test_a_refused_address_is_explained(client, reviewer):
     assert "Give the article&#x27;s address or its saved page." in empty.content.decode()
 
 
-def test_a_page_without_a_date_asks_for_it_then_takes_it(client, reviewer, page_server, local_pages):
+def test_a_page_without_a_date_asks_for_it_then_takes_it(client, reviewer, page_server, local_pages, run_jobs):
     url = page_server.serve("/undated", article_page(published=None))
     client.force_login(reviewer)
-    response = client.post(INTAKE, {"url": url})
-    assert "states no publication date" in str(response.context["form"].errors["published_on"])
-    assert f'value="{url}"' in response.content.decode()
-    assert client.post(INTAKE, {"url": url, "published_on": "2024-03-04"}).status_code == 302
+    with run_jobs():
+        client.post(INTAKE, {"url": url})
+    failed = Job.objects.get()
+    assert "states no publication date: give the date it was published to add it." in failed.error
+    with run_jobs():
+        client.post(INTAKE, {"url": url, "published_on": "2024-03-04"})
     assert str(Source.objects.get().published_on) == "2024-03-04"
 
 

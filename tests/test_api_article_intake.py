@@ -1,9 +1,10 @@
-"""``POST /api/v1/sources/intake/``: an article from its address to a source, for reviewers and editors, with
-refusals in the API's error shape naming the field. Pages come from a real server on 127.0.0.1."""
+"""``POST /api/v1/sources/intake/``: an article from its address to a source, for reviewers and editors. An address
+is fetched by a job (202), which says how it ended; a saved page is read at once; refusals of the input come in
+the API's error shape naming the field. Pages come from a real server on 127.0.0.1."""
 
 import pytest
 
-from claims.models import Source
+from claims.models import Job, Source
 from tests.api import client_for, error_fields, row_counts
 from tests.factories import SourceFactory
 from tests.page_server import Answer, article_page
@@ -23,13 +24,27 @@ def errors(response) -> list[dict]:
     return response.json()["errors"]
 
 
-def test_a_reviewer_adds_an_article_by_its_address(reviewer, article_url):
-    response = client_for(reviewer).post(INTAKE, {"url": article_url})
-    assert response.status_code == 201, response.content
-    body = response.json()
+def test_a_reviewer_adds_an_article_by_its_address_through_a_job(reviewer, article_url, run_jobs):
+    client = client_for(reviewer)
+    with run_jobs():
+        response = client.post(INTAKE, {"url": article_url})
+        assert response.status_code == 202, response.content
+        assert response.json()["state"] == "queued"  # answered before the page is fetched
+    job = Job.objects.get()
+    assert response["Location"] == response.json()["url"] == f"http://testserver/api/v1/jobs/{job.pk}/"
+    done = client.get(response["Location"]).json()
     source = Source.objects.get()
-    assert body["id"] == source.pk
-    assert response["ETag"]
+    assert (done["kind"], done["state"], done["started_by"], done["error"]) == (
+        "intake_article",
+        "succeeded",
+        reviewer.username,
+        None,
+    )
+    assert done["result"] == {
+        "source": {"id": source.pk, "url": f"http://testserver/api/v1/sources/{source.pk}/"},
+        "created": True,
+    }
+    body = client.get(done["result"]["source"]["url"]).json()
     assert {key: body[key] for key in ("url", "title", "publisher", "author", "published_on", "kind", "language")} == {
         "url": article_url,
         "title": "Council doubles the city's recycling budget",
@@ -43,13 +58,14 @@ def test_a_reviewer_adds_an_article_by_its_address(reviewer, article_url):
     assert source.history.get().history_user == reviewer
 
 
-def test_an_address_already_recorded_answers_200_with_its_source(editor, article_url, page_server):
+def test_an_address_already_recorded_answers_200_with_its_source_at_once(editor, article_url, page_server):
     recorded = SourceFactory(url=article_url)
-    response = client_for(editor).post(INTAKE, {"url": article_url})
+    response = client_for(editor).post(INTAKE, {"url": f"{article_url}#comments"})
     assert response.status_code == 200, response.content
     assert response.json()["id"] == recorded.pk
     assert page_server.requests == []
     assert Source.objects.count() == 1
+    assert not Job.objects.exists()
 
 
 def test_a_saved_page_and_a_given_date_are_taken(editor):
@@ -79,33 +95,56 @@ def test_bad_input_is_refused_with_400_naming_the_field(reviewer, body, field, s
     assert error["field"] == field
     assert said in error["message"]
     assert row_counts() == before
+    assert not Job.objects.exists()
+
+
+def failed_job(client, response) -> dict:
+    assert response.status_code == 202, response.content
+    job = client.get(response["Location"]).json()
+    assert job["state"] == "failed"
+    assert not Source.objects.exists()
+    return job
 
 
 @pytest.mark.parametrize(
-    ("answer", "code", "said"),
+    ("answer", "code", "said", "attempts"),
     [
-        (Answer("<p>Gone</p>", status=404), "http_status", "answered 404 Not Found"),
-        (Answer(b"%PDF-1.7", content_type="application/pdf"), "not_html", "is application/pdf, not an HTML page"),
-        (Answer(article_page(), delay=5), "timeout", "did not answer within"),
+        (Answer("<p>Gone</p>", status=404), "http_status", "answered 404 Not Found", 1),
+        (Answer(b"%PDF-1.7", content_type="application/pdf"), "not_html", "is application/pdf, not an HTML page", 1),
+        # A site that does not answer in time may answer later: tried again, then given up, saying how often.
+        (Answer(article_page(), delay=5), "timeout", "did not answer within 1 seconds. It was tried 2 times.", 2),
     ],
 )
-def test_a_page_the_site_does_not_give_is_a_502(reviewer, page_server, local_pages, answer, code, said):
+def test_a_page_the_site_does_not_give_fails_the_job_saying_why(
+    reviewer, page_server, local_pages, run_jobs, answer, code, said, attempts
+):
     local_pages.INTAKE_FETCH_TIMEOUT = 1
+    local_pages.JOB_MAX_RETRIES = 1
     url = page_server.serve("/page", answer)
-    response = client_for(reviewer).post(INTAKE, {"url": url})
-    assert response.status_code == 502, response.content
-    assert errors(response) == [{"field": "url", "code": code, "message": errors(response)[0]["message"]}]
-    assert said in response.json()["detail"]
-    assert not Source.objects.exists()
+    client = client_for(reviewer)
+    with run_jobs():
+        response = client.post(INTAKE, {"url": url})
+    job = failed_job(client, response)
+    assert job["error"]["code"] == code
+    assert said in job["error"]["message"]
+    assert job["attempts"] == attempts
 
 
-def test_a_page_that_is_not_an_article_or_has_no_date_is_a_422(reviewer, page_server, local_pages):
-    short = client_for(reviewer).post(INTAKE, {"url": page_server.serve("/front", article_page(paragraphs=0))})
-    assert short.status_code == 422, short.content
-    assert [(error["field"], error["code"]) for error in errors(short)] == [("url", "not_an_article")]
-    undated = client_for(reviewer).post(INTAKE, {"url": page_server.serve("/undated", article_page(published=None))})
-    assert undated.status_code == 422, undated.content
-    assert [(error["field"], error["code"]) for error in errors(undated)] == [("published_on", "no_publication_date")]
+def test_a_page_that_is_not_an_article_or_has_no_date_fails_the_job(reviewer, page_server, local_pages, run_jobs):
+    client = client_for(reviewer)
+    with run_jobs():
+        short = client.post(INTAKE, {"url": page_server.serve("/front", article_page(paragraphs=0))})
+        undated = client.post(INTAKE, {"url": page_server.serve("/undated", article_page(published=None))})
+    assert failed_job(client, short)["error"]["code"] == "not_an_article"
+    error = failed_job(client, undated)["error"]
+    assert error["code"] == "no_publication_date"
+    assert "states no publication date: give the date it was published to add it." in error["message"]
+
+
+def test_a_saved_page_that_is_not_an_article_is_a_422(reviewer):
+    response = client_for(reviewer).post(INTAKE, {"html": article_page(paragraphs=0)})
+    assert response.status_code == 422, response.content
+    assert [(error["field"], error["code"]) for error in errors(response)] == [("html", "not_an_article")]
     assert not Source.objects.exists()
 
 
@@ -117,9 +156,10 @@ def test_only_roles_that_may_add_sources_may_add_articles(researcher, outsider, 
         assert error_fields(response) == {None}
     assert page_server.requests == []
     assert not Source.objects.exists()
+    assert not Job.objects.exists()
 
 
 def test_the_schema_documents_the_intake(client):
     operation = client.get("/api/schema/?format=json").json()["paths"]["/api/v1/sources/intake/"]["post"]
-    assert {"200", "201", "400", "403", "422", "502"} <= set(operation["responses"])
+    assert {"200", "201", "202", "400", "403", "422"} <= set(operation["responses"])
     assert operation["operationId"] == "sources_intake"

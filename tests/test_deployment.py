@@ -36,14 +36,16 @@ def test_migrations_run_once_the_database_is_healthy(compose):
     assert migrate["depends_on"]["db"]["condition"] == "service_healthy"
 
 
-def test_the_app_waits_for_the_database_redis_and_the_migrations(compose):
-    web = compose["services"]["web"]
-    assert web["depends_on"] == {
-        "db": {"condition": "service_healthy"},
-        "redis": {"condition": "service_healthy"},
-        "migrate": {"condition": "service_completed_successfully"},
-    }
-    assert web["build"] == compose["services"]["migrate"]["build"] == "."
+def test_the_app_and_its_worker_wait_for_the_database_redis_the_broker_and_the_migrations(compose):
+    for name in ("web", "worker"):
+        service = compose["services"][name]
+        assert service["depends_on"] == {
+            "db": {"condition": "service_healthy"},
+            "redis": {"condition": "service_healthy"},
+            "broker": {"condition": "service_healthy"},
+            "migrate": {"condition": "service_completed_successfully"},
+        }
+        assert service["build"] == compose["services"]["migrate"]["build"] == "."
 
 
 def test_the_app_counts_throttling_in_the_compose_redis(compose):
@@ -51,9 +53,29 @@ def test_the_app_counts_throttling_in_the_compose_redis(compose):
     assert compose["services"]["web"]["environment"]["REDIS_URL"] == "redis://redis:6379/0"
 
 
-def test_the_app_and_its_migrations_share_one_configuration_from_the_environment(compose):
+def test_jobs_go_through_a_redis_of_their_own_that_keeps_its_queue(compose):
+    broker = compose["services"]["broker"]
+    assert broker["image"].startswith("redis:")
+    # Persisted, and without the cache's eviction of the oldest keys: a queued job is never dropped.
+    assert broker["command"] == ["redis-server", "--appendonly", "yes"]
+    assert broker["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
+    assert broker["volumes"][0].split(":")[0] in compose["volumes"]
+    assert compose["services"]["web"]["environment"]["CELERY_BROKER_URL"] == "redis://broker:6379/0"
+
+
+def test_the_worker_runs_the_jobs_of_the_same_image_with_the_same_files(compose, dockerfile):
+    worker, web = compose["services"]["worker"], compose["services"]["web"]
+    assert worker["command"][:4] == ["celery", "-A", "factcheck", "worker"]
+    assert "inspect ping" in " ".join(worker["healthcheck"]["test"])
+    # The uploads it imports and the exports it writes are where the web servers read and serve them.
+    assert worker["volumes"] == web["volumes"] == ["media:/app/media"]
+    assert "media" in compose["volumes"]
+    assert "mkdir -p /app/media && chown app /app/media" in dockerfile
+
+
+def test_the_app_its_worker_and_its_migrations_share_one_configuration_from_the_environment(compose):
     web, migrate = compose["services"]["web"], compose["services"]["migrate"]
-    assert web["environment"] == migrate["environment"]
+    assert web["environment"] == migrate["environment"] == compose["services"]["worker"]["environment"]
     assert web["environment"]["DATABASE_URL"].startswith("postgres://factcheck:")
     assert web["environment"]["DATABASE_URL"].endswith("@db:5432/factcheck")
     # Secrets come from the environment or .env, never from the file itself.

@@ -709,10 +709,10 @@ class TestCommand:
     def test_it_ends_the_progress_line_when_it_fails_midway(self, tmp_path, terminal, monkeypatch):
         store = importing._store_batch
 
-        def fail_after_the_first_batch(records, user, summary):
+        def fail_after_the_first_batch(records, user, summary, checkpoint):
             if summary.read:
                 raise RuntimeError("the disk is full")
-            store(records, user, summary)
+            store(records, user, summary, checkpoint)
 
         monkeypatch.setattr(importing, "_store_batch", fail_after_the_first_batch)
         (tmp_path / "three.json").write_text(json.dumps([review(1), review(2), review(3)]))

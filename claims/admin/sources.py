@@ -1,5 +1,6 @@
-"""Sources: adding an article from its address (``claims.intake.article_intake``), and the claims proposed from a
-source's stored text (``claims.intake.extraction``)."""
+"""Sources: adding an article from its address (fetched by a job, ``claims.jobs.intake``) or its saved page
+(``claims.intake.article_intake``), and the claims proposed from a source's stored text
+(``claims.intake.extraction``)."""
 
 from django import forms
 from django.conf import settings
@@ -17,7 +18,8 @@ from claims.intake.article_intake import ArticleRefused, intake_article
 from claims.intake.extraction import extract
 from claims.intake.pages import FetchError
 from claims.intake.proposals import extracted_claims_save
-from claims.models import Source
+from claims.jobs.intake import start_article_intake
+from claims.models import Job, Source
 from claims.text import field_problems
 
 PROPOSE_CLAIMS = "propose_claims"
@@ -60,6 +62,11 @@ class ArticleIntakeForm(forms.Form):
         return cleaned
 
 
+def intake_said(source: Source, *, created: bool) -> str:
+    """What an article's intake did, for the editor."""
+    return f"Added “{source}” as a new source." if created else f"“{source}” was already recorded: nothing was added."
+
+
 # Where intake's refusals belong on the form: the saved page's problems on its field, the others where named.
 FORM_FIELDS = {"html": "page", "url": "url", "published_on": "published_on"}
 
@@ -82,12 +89,21 @@ class SourceAdmin(RaceSafeAdmin, SimpleHistoryAdmin):
         ]
 
     def intake_view(self, request):
-        """The page "Add an article from its address": read it, store it as a source, then propose its claims."""
+        """The page "Add an article from its address": an address already recorded leads to its source's proposed
+        claims, another to the job that fetches it; a saved page is read and stored at once."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = ArticleIntakeForm(request.POST, request.FILES) if request.method == "POST" else ArticleIntakeForm()
+        if request.method == "POST":
+            form = ArticleIntakeForm(request.POST, request.FILES)
+        else:  # "Try again" from a job that failed fills the form in as it was
+            form = ArticleIntakeForm(initial=request.GET.dict())
         if request.method == "POST" and form.is_valid():
-            source = self.intake(request, form)
+            if form.cleaned_data.get("page"):
+                source = self.intake(request, form)
+            else:
+                source = self.start_intake(request, form)
+                if isinstance(source, Job):
+                    return HttpResponseRedirect(reverse("admin:claims_job_change", args=[source.pk]))
             if source is not None:
                 return HttpResponseRedirect(reverse("admin:claims_source_proposals", args=[source.pk]))
         context = {
@@ -98,13 +114,27 @@ class SourceAdmin(RaceSafeAdmin, SimpleHistoryAdmin):
         }
         return TemplateResponse(request, "admin/claims/source/intake.html", context)
 
+    def start_intake(self, request, form: ArticleIntakeForm) -> Source | Job | None:
+        """The source recorded at the form's address, or the job fetching it; None, with the form's error, if the
+        address is not one intake fetches."""
+        try:
+            started = start_article_intake(
+                form.cleaned_data["url"], published_on=form.cleaned_data.get("published_on"), user=request.user
+            )
+        except FetchError as error:
+            form.add_error("url", str(error))
+            return None
+        if isinstance(started, Source):
+            messages.info(request, intake_said(started, created=False))
+        return started
+
     def intake(self, request, form: ArticleIntakeForm) -> Source | None:
-        """The source stored (or already recorded) for the form's article; None, with the form's errors, if refused."""
-        page = form.cleaned_data.get("page")
+        """The source stored (or already recorded) for the form's saved page; None, with the form's errors, if
+        refused."""
         try:
             result = intake_article(
                 form.cleaned_data.get("url", ""),
-                html=page.read() if page else None,
+                html=form.cleaned_data["page"].read(),
                 published_on=form.cleaned_data.get("published_on"),
                 user=request.user,
                 save=True,
@@ -116,13 +146,10 @@ class SourceAdmin(RaceSafeAdmin, SimpleHistoryAdmin):
         except ValidationError as error:
             form.add_error(None, f"The article cannot be stored: {field_problems(error.message_dict)}")
         else:
-            if result.created:
-                messages.success(request, f"Added “{result.source}” as a new source.")
-            else:
-                messages.info(request, f"“{result.source}” was already recorded: nothing was added.")
+            level = messages.SUCCESS if result.created else messages.INFO
+            messages.add_message(request, level, intake_said(result.source, created=result.created))
             return result.source
-        if page:
-            form.add_error("page", "Choose the file again: browsers do not send it twice.")
+        form.add_error("page", "Choose the file again: browsers do not send it twice.")
         return None
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

@@ -1,11 +1,13 @@
-"""Verdict review: drafts edited through the workflow, moves confirmed one verdict at a time, and the
-verdict list's actions."""
+"""Verdict review: drafts edited through the workflow, moves confirmed one verdict at a time, the verdict list's
+actions, and other fact-checkers' ClaimReview uploaded to be imported by a job (``claims.jobs.imports``)."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
@@ -22,7 +24,9 @@ from claims.admin.actions import (
     record_page,
     refusal,
 )
-from claims.models import Evidence, Verdict
+from claims.intake.claimreview.importing import may_import
+from claims.jobs.imports import start_claimreview_import
+from claims.models import Evidence, HttpUrlField, Verdict
 from claims.outputs.formats import FORMATS, streaming_response
 from claims.workflow import Move
 
@@ -87,6 +91,57 @@ class VerdictAdminForm(forms.ModelForm):
                 "Open it again to see their changes, then make yours."
             )
         return cleaned
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field, as Django's documentation shows it; cleaned into a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        clean_one = super().clean
+        if isinstance(data, list | tuple) and data:
+            return [clean_one(item, initial) for item in data]
+        return [clean_one(data or None, initial)]  # none chosen: refused as a required field is
+
+
+class ClaimReviewUploadForm(forms.Form):
+    """ClaimReview to import: JSON-LD, feeds, Google Fact Check Tools answers, or fact-check pages that embed it."""
+
+    files = MultipleFileField(
+        help_text="JSON-LD (one record, an array, @graph, DataFeed), a Fact Check Tools claims:search answer, or "
+        "fact-check pages saved as HTML; UTF-8. Fact-checks imported before are left as they are."
+    )
+    base_url = forms.URLField(
+        label="Read from",
+        required=False,
+        max_length=2000,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"size": 80, "placeholder": "https://"}),
+        help_text="Where the files come from, to resolve their relative addresses against when a page names no "
+        "address of its own (no canonical link, no og:url).",
+    )
+
+    def clean_base_url(self):
+        base_url = self.cleaned_data["base_url"]
+        if base_url:
+            HttpUrlField().run_validators(base_url)
+        return base_url
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        size = sum(upload.size for upload in files)
+        if size > settings.IMPORT_UPLOAD_MAX_BYTES:
+            raise ValidationError(
+                f"The files weigh {size:,} bytes, more than the {settings.IMPORT_UPLOAD_MAX_BYTES:,} allowed."
+            )
+        return files
 
 
 @admin.register(Verdict)
@@ -196,7 +251,38 @@ class VerdictAdmin(MoveActionsAdmin, SimpleHistoryAdmin):
 
     def get_urls(self):
         move_view = self.admin_site.admin_view(self.move_view)
-        return [path("<int:object_id>/move/<slug:move>/", move_view, name="claims_verdict_move"), *super().get_urls()]
+        import_view = self.admin_site.admin_view(self.import_view)
+        return [
+            path("<int:object_id>/move/<slug:move>/", move_view, name="claims_verdict_move"),
+            path("import/", import_view, name="claims_verdict_import"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "may_import": may_import(request.user)}
+        return super().changelist_view(request, extra_context)
+
+    def import_view(self, request):
+        """The page "Import ClaimReview": the files go to a job that imports them (``claims.jobs.imports``)."""
+        if not may_import(request.user):
+            raise PermissionDenied
+        form = (
+            ClaimReviewUploadForm(request.POST, request.FILES) if request.method == "POST" else ClaimReviewUploadForm()
+        )
+        if request.method == "POST" and form.is_valid():
+            job = start_claimreview_import(
+                form.cleaned_data["files"], base_url=form.cleaned_data["base_url"], user=request.user
+            )
+            names = ", ".join(upload.name for upload in form.cleaned_data["files"])
+            messages.info(request, f"Importing {names}: this page shows how far it got.")
+            return HttpResponseRedirect(reverse("admin:claims_job_change", args=[job.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import other fact-checkers' ClaimReview",
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/claims/verdict/import.html", context)
 
     def move_view(self, request, object_id, move):
         """Confirm a workflow move on one verdict, then make it with the version that was shown."""

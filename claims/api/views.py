@@ -16,10 +16,12 @@ from rest_framework.response import Response
 
 from claims import selection, workflow
 from claims.api import serializers
+from claims.api.jobs import JobSerializer, job_accepted
 from claims.api.permissions import MovePermissions
 from claims.api.schema import documented, error_responses, verdict_move_schema
 from claims.api.viewsets import EditableViewSet, ReadViewSet
 from claims.intake.article_intake import intake_article
+from claims.jobs.intake import start_article_intake
 from claims.models import Claim, Evidence, Rating, Source, Speaker, Topic, Verdict
 from claims.workflow import Move
 
@@ -56,20 +58,33 @@ class SourceViewSet(EditableViewSet):
         operation_id="sources_intake",
         request=serializers.SourceIntakeSerializer,
         responses={
-            201: serializers.SourceSerializer,
+            202: OpenApiResponse(JobSerializer, description="The page is being fetched: follow the job (Location)."),
+            201: OpenApiResponse(serializers.SourceSerializer, description="The saved page was added as a source."),
             200: OpenApiResponse(serializers.SourceSerializer, description="The address was already recorded."),
-            **error_responses(413, 415, 422, 502),
+            **error_responses(413, 415, 422),
         },
         description="Add a news article from its address (or its saved page): its text, title, publisher, author, "
-        "publication date and language are read from the page, and it is stored as a source (201), unless its "
-        "address is already recorded (200, that source). Reviewers and editors.",
+        "publication date and language are read from the page, and it is stored as a source. An address already "
+        "recorded answers at once with its source (200). Another is fetched in the background: the answer is 202 "
+        "with the job (`GET /api/v1/jobs/{id}/`), whose result names the source once it is stored, or whose error "
+        "says why the page was refused. A saved page (`html`) is read at once (201, or 422 if refused). Reviewers "
+        "and editors.",
     )
     @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
     def intake(self, request):
         serializer = serializers.SourceIntakeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        result = intake_article(**serializer.validated_data, user=request.user, save=True)
-        return self.respond_with(result.source, status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+        if "html" in serializer.validated_data:
+            result = intake_article(**serializer.validated_data, user=request.user, save=True)
+            return self.respond_with(result.source, status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+        started = start_article_intake(
+            serializer.validated_data["url"],
+            published_on=serializer.validated_data.get("published_on"),
+            user=request.user,
+        )
+        if isinstance(started, Source):
+            return self.respond_with(started)
+        return job_accepted(started, request)
 
 
 @documented(serializers.EvidenceSerializer)

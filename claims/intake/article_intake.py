@@ -64,6 +64,13 @@ class Intake:
         """Whether the source was recorded before this intake."""
         return self.source.pk is not None and not self.created
 
+    def saved(self, user: AbstractBaseUser | None) -> "Intake":
+        """This intake with its source stored, its history naming ``user`` and the address; as it is if the
+        source was recorded already. Inside the caller's transaction, the source commits with what it commits."""
+        if self.source.pk is not None:
+            return self
+        return _saved(self.source, self.article, user)
+
     def candidates(self) -> list[Candidate]:
         """The statements worth checking in the source's text, best first (``claims.intake.extraction``)."""
         if not self.source.text.strip():
@@ -120,9 +127,17 @@ def intake_article(
     if recorded:
         return Intake(source=recorded, article=article)
     source = _source(article, address, published_on, field=field, page=page)
-    if not save:
-        return Intake(source=source, article=article)
-    return _saved(source, article, user)
+    intake = Intake(source=source, article=article)
+    return intake.saved(user) if save else intake
+
+
+def address_recorded(url: str) -> Source | None:
+    """The source recorded at ``url`` (without its ``#fragment``), which intake answers with at once, fetching
+    nothing; None if there is none. An address that intake does not fetch, as far as it can tell without looking its
+    host up, raises ``pages.UrlRefused``."""
+    url = urldefrag(url.strip()).url
+    check_url(url, fetch_policy())
+    return _recorded(url)
 
 
 def _recorded(*urls: str) -> Source | None:

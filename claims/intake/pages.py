@@ -140,9 +140,16 @@ class Page:
     redirects: tuple[str, ...] = ()
 
 
-def check_url(url: str) -> None:
-    """Refuse (``UnsupportedUrl``) what is not an http(s) URL that intake could fetch, before any look-up."""
-    _Target.of(url)
+def check_url(url: str, policy: FetchPolicy | None = None) -> None:
+    """Refuse, before any look-up, what is not an http(s) URL that intake could fetch (``UnsupportedUrl``) and, with
+    the ``policy`` it would be fetched under, a host written as an address it may not reach (``ForbiddenAddress``)."""
+    target = _Target.of(url)
+    if policy is not None:
+        try:
+            address = ipaddress.ip_address(target.host)
+        except ValueError:
+            return  # a name: its addresses are checked once it is resolved
+        _check_address(address, target, policy, redirected=False)
 
 
 def fetch_page(url: str, policy: FetchPolicy | None = None) -> Page:
@@ -256,11 +263,15 @@ def _checked_address(target: _Target, policy: FetchPolicy, *, redirected: bool) 
             address = ipaddress.ip_address(answer.split("%")[0])
         except ValueError as error:
             raise Unreachable(f"The host {target.host} resolved to {answer!r}, which is not an address.") from error
-        problem = address_problem(address, policy.allow_private)
-        if problem:
-            where = f"The page was redirected to {target.display}, which" if redirected else target.display
-            raise ForbiddenAddress(f"{where} is at {address}, {problem}: pages are fetched only from public addresses.")
+        _check_address(address, target, policy, redirected=redirected)
     return answers[0].split("%")[0]
+
+
+def _check_address(address: IPAddress, target: _Target, policy: FetchPolicy, *, redirected: bool) -> None:
+    problem = address_problem(address, policy.allow_private)
+    if problem:
+        where = f"The page was redirected to {target.display}, which" if redirected else target.display
+        raise ForbiddenAddress(f"{where} is at {address}, {problem}: pages are fetched only from public addresses.")
 
 
 def _pool(target: _Target, address: str, policy: FetchPolicy, deadline: float) -> urllib3.HTTPConnectionPool:

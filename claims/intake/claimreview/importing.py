@@ -24,7 +24,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, models, transaction
+from django.template.defaultfilters import pluralize
 
 from claims.intake.bulk import analyze, insert, insert_history
 from claims.intake.claimreview.reading import Found
@@ -39,6 +40,11 @@ ATTEMPTS = 3
 CHANGE_REASON = "Imported from ClaimReview"
 # The speaker of a claim whose review names none.
 UNKNOWN_SPEAKER = {"slug": "unknown-speaker", "name": "Unknown speaker", "kind": SpeakerKind.ANONYMOUS}
+
+
+def may_import(user) -> bool:
+    """Imported fact-checks are published as they stand: importing them takes an editor's permission to publish."""
+    return user.has_perm("claims.publish_verdict")
 
 
 @dataclass
@@ -57,6 +63,45 @@ class ImportSummary:
     def read(self) -> int:
         return self.created + self.already_imported + len(self.skipped)
 
+    def sentences(self) -> list[str]:
+        """What it did, in words, as the command and the admin say it."""
+        counts = f"{self.created} imported, {self.already_imported} already imported, {len(self.skipped)} skipped"
+        return [
+            f"{self.read} fact-check{pluralize(self.read)} read: {counts}.",
+            f"Claims they review: {self.new_claims} new, {self.recorded_claims} already recorded.",
+        ]
+
+    def plus(self, other: "ImportSummary") -> "ImportSummary":
+        """The summary of both imports: counts added, lists joined."""
+        return ImportSummary(
+            created=self.created + other.created,
+            already_imported=self.already_imported + other.already_imported,
+            new_claims=self.new_claims + other.new_claims,
+            recorded_claims=self.recorded_claims + other.recorded_claims,
+            new_ratings=[*self.new_ratings, *other.new_ratings],
+            skipped=[*self.skipped, *other.skipped],
+        )
+
+    def add(self, other: "ImportSummary") -> None:
+        vars(self).update(vars(self.plus(other)))
+
+    def after(self, earlier: "ImportSummary") -> "ImportSummary":
+        """This summary of an import run again after an interrupted run of it had committed ``earlier``: what that
+        run stored counts as imported, not as already imported, and what it skipped was skipped again."""
+        return ImportSummary(
+            created=earlier.created + self.created,
+            already_imported=self.already_imported - earlier.created,
+            new_claims=earlier.new_claims + self.new_claims,
+            recorded_claims=earlier.recorded_claims + self.recorded_claims,
+            new_ratings=[*earlier.new_ratings, *self.new_ratings],
+            skipped=self.skipped,
+        )
+
+
+# Called inside each batch's transaction with the summary as it stands once the batch commits: whatever it
+# writes commits with the batch, or not at all.
+Checkpoint = Callable[[ImportSummary], None]
+
 
 # What an import writes, each with its history; analyzed at its end (``bulk.analyze``).
 WRITTEN_MODELS = (Rating, Source, Speaker, Claim, Verdict)
@@ -68,8 +113,12 @@ def claim_reviews_import(
     user=None,
     batch_size: int = BATCH_SIZE,
     progress: Callable[[ImportSummary], None] | None = None,
+    checkpoint: Checkpoint | None = None,
 ) -> ImportSummary:
-    """Store the fact-checks of ``found`` (``reading.find_claim_reviews``) as published verdicts of their publishers."""
+    """Store the fact-checks of ``found`` (``reading.find_claim_reviews``) as published verdicts of their publishers.
+
+    A lost connection to the database ends the import with its ``OperationalError`` or ``InterfaceError``: the
+    batches committed stay, and the import can simply run again."""
     summary = ImportSummary()
     first_position: dict[str, str] = {}
     batch: list[ReviewRecord] = []
@@ -83,12 +132,12 @@ def claim_reviews_import(
         first_position[record.url] = record.position
         batch.append(record)
         if len(batch) == batch_size:
-            _store_batch(batch, user, summary)
+            _store_batch(batch, user, summary, checkpoint)
             batch = []
             if progress:
                 progress(summary)
     if batch:
-        _store_batch(batch, user, summary)
+        _store_batch(batch, user, summary, checkpoint)
     if progress:
         progress(summary)
     if summary.created:
@@ -107,42 +156,54 @@ def _readable(item: Found, summary: ImportSummary) -> ReviewRecord | None:
         return None
 
 
-def _store_batch(records: list[ReviewRecord], user, summary: ImportSummary) -> None:
+def _store_batch(records: list[ReviewRecord], user, summary: ImportSummary, checkpoint: Checkpoint | None) -> None:
     # Something only the database could see, most often a concurrent import that stored the same speakers,
     # sources or claims first: stored again, the batch finds them.
-    if _refusal(records, user, summary) is None:
+    if _refusal(records, user, summary, checkpoint) is None:
         return
     # Still refused: find the records at fault.
     for record in records:
-        if (refusal := _refusal([record], user, summary)) is not None:
+        if (refusal := _refusal([record], user, summary, checkpoint)) is not None:
             summary.skipped.append((record.position, f"the database refused it: {refusal}".strip()))
 
 
-def _refusal(records: list[ReviewRecord], user, summary: ImportSummary) -> DatabaseError | None:
+def _refusal(records: list[ReviewRecord], user, summary: ImportSummary, checkpoint) -> DatabaseError | None:
     """None once ``records`` are stored in one transaction, else the database's last refusal of ``ATTEMPTS``."""
     for _ in range(ATTEMPTS):
         try:
-            _store_atomically(records, user, summary)
+            _store_atomically(records, user, summary, checkpoint)
         except DatabaseError as error:
+            if _database_away(error):  # no record is at fault, and no other try here can store one
+                raise
             refusal = error
         else:
             return None
     return refusal
 
 
-def _store_atomically(records: list[ReviewRecord], user, summary: ImportSummary) -> None:
+def _database_away(error: DatabaseError) -> bool:
+    """Whether ``error`` is the connection to the database lost, rather than a refusal of what was written."""
+    return isinstance(error, OperationalError | InterfaceError) and not connection.is_usable()
+
+
+def _store_atomically(records: list[ReviewRecord], user, summary: ImportSummary, checkpoint) -> None:
     """Store the records not imported before, reading what is stored afresh; ``summary`` counts them once
     they are committed."""
     with transaction.atomic():
         known = set(Verdict.objects.filter(url__in=[record.url for record in records]).values_list("url", flat=True))
         batch = _Batch([record for record in records if record.url not in known], user)
         batch.write()
-    summary.already_imported += len(known)
-    summary.created += len(batch.records)
-    summary.new_claims += batch.new_claims
-    summary.recorded_claims += batch.recorded_claims
-    summary.skipped.extend(batch.skipped)
-    summary.new_ratings.extend(rating.label for rating in batch.new_ratings)
+        stored = ImportSummary(
+            created=len(batch.records),
+            already_imported=len(known),
+            new_claims=batch.new_claims,
+            recorded_claims=batch.recorded_claims,
+            new_ratings=[rating.label for rating in batch.new_ratings],
+            skipped=batch.skipped,
+        )
+        if checkpoint:
+            checkpoint(summary.plus(stored))
+    summary.add(stored)
 
 
 class _Batch:

@@ -4,7 +4,6 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
-from django.template.defaultfilters import pluralize
 
 from claims.intake.claimreview.importing import BATCH_SIZE, ImportSummary, claim_reviews_import
 from claims.intake.claimreview.reading import find_claim_reviews
@@ -73,8 +72,5 @@ class Command(ClaimsCommand):
             self.stderr.write(f"Skipped {position}: {reason}")
         for label in summary.new_ratings:
             self.stdout.write(f"New non-ordinal rating: {label}")
-        self.stdout.write(
-            f"{summary.read} fact-check{pluralize(summary.read)} read: {summary.created} imported, "
-            f"{summary.already_imported} already imported, {len(summary.skipped)} skipped."
-        )
-        self.stdout.write(f"Claims they review: {summary.new_claims} new, {summary.recorded_claims} already recorded.")
+        for sentence in summary.sentences():
+            self.stdout.write(sentence)
