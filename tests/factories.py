@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from claims.intake.extraction import Candidate
 from claims.models import Claim, Evidence, FactCheckEvent, Rating, Source, Speaker, Topic, Verdict
 
 
@@ -165,3 +166,22 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
                 ],
                 ignore_conflicts=True,
             )
+
+
+class CandidateFactory(factory.Factory):
+    """A claim the extractor proposes (no database row), as an editor ticks it."""
+
+    class Meta:
+        model = Candidate
+
+    text = "The clinic treated 4,000 patients last year"
+    context = ""
+    speaker = "Priya Patel"
+    speaker_kind = Speaker.Kind.PERSON
+    is_verbatim = False
+    claim_date = datetime.date(2024, 5, 13)
+    claim_date_precision = Claim.DatePrecision.DAY
+    date_basis = "on Monday"
+    score = 0.75
+    features = (("number", 0.15),)
+    position = 0

@@ -12,10 +12,10 @@ from django.core.management import CommandError, call_command
 
 from claims.intake.claimreview.importing import claim_reviews_import
 from claims.intake.claimreview.reading import find_claim_reviews
-from claims.intake.extraction import Candidate, extract
+from claims.intake.extraction import extract
 from claims.intake.proposals import extracted_claims_save
 from claims.models import Claim, Source, Speaker
-from tests.factories import SourceFactory, SpeakerFactory
+from tests.factories import CandidateFactory, SourceFactory, SpeakerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -108,19 +108,7 @@ def test_it_matches_a_source_without_url_on_title_and_publisher():
 
 @pytest.mark.parametrize("name", ["Søren Kierkegaard", "习近平", "José Pérez"])
 def test_a_speaker_it_stores_is_the_one_a_claimreview_import_names(name):
-    candidate = Candidate(
-        text="Unemployment fell by 12 percent in the first three months",
-        context="",
-        speaker=name,
-        speaker_kind=Speaker.Kind.PERSON,
-        is_verbatim=False,
-        claim_date=datetime.date(2024, 5, 13),
-        claim_date_precision=Claim.DatePrecision.DAY,
-        date_basis="on Monday",
-        score=0.75,
-        features=(("number", 0.15),),
-        position=0,
-    )
+    candidate = CandidateFactory(text="Unemployment fell by 12 percent in the first three months", speaker=name)
     extracted_claims_save(source=Source(title="Jobs", publisher="Port News"), candidates=[candidate])
     speaker = Speaker.objects.get(name=name)
     review = {

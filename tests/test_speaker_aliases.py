@@ -1,6 +1,5 @@
 """Other names a speaker goes by: kept in the admin, shown by the API, and matched by every intake path."""
 
-import datetime
 import json
 
 import pytest
@@ -9,11 +8,10 @@ from django.urls import reverse
 
 from claims.intake.claimreview.importing import claim_reviews_import
 from claims.intake.claimreview.reading import find_claim_reviews
-from claims.intake.extraction import Candidate
 from claims.intake.proposals import extracted_claims_save
 from claims.models import Claim, Source, Speaker, SpeakerAlias
 from tests.api import client_for
-from tests.factories import SpeakerFactory, VerdictFactory
+from tests.factories import CandidateFactory, SpeakerFactory, VerdictFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,22 +21,6 @@ def patel():
     speaker = SpeakerFactory(name="Priya Patel", slug="priya-patel")
     SpeakerAlias.objects.create(speaker=speaker, name="P. Patel")
     return speaker
-
-
-def candidate(speaker: str) -> Candidate:
-    return Candidate(
-        text="The clinic treated 4,000 patients last year",
-        context="",
-        speaker=speaker,
-        speaker_kind=Speaker.Kind.PERSON,
-        is_verbatim=False,
-        claim_date=datetime.date(2024, 5, 13),
-        claim_date_precision=Claim.DatePrecision.DAY,
-        date_basis="on Monday",
-        score=0.75,
-        features=(("number", 0.15),),
-        position=0,
-    )
 
 
 class TestTheRules:
@@ -75,7 +57,7 @@ class TestTheRules:
 class TestIntake:
     def test_claims_proposed_from_an_article_go_to_the_speaker_an_alias_names(self, patel):
         report = extracted_claims_save(
-            source=Source(title="Clinics", publisher="Port News"), candidates=[candidate("P. Patel")]
+            source=Source(title="Clinics", publisher="Port News"), candidates=[CandidateFactory(speaker="P. Patel")]
         )
         assert report.created[0].speaker == patel
         assert Speaker.objects.count() == 1
