@@ -45,20 +45,20 @@ def app_env(database_url: str, **settings: str) -> dict[str, str]:
     }
 
 
-def manage(database_url: str, *args: str, **settings: str) -> subprocess.CompletedProcess:
+def manage(database_url: str, *args: str, timeout: float = 120, **settings: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=PROJECT,
         env=app_env(database_url, **settings),
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         check=False,
     )
 
 
-def migrate(database_url: str, **settings: str) -> None:
-    result = manage(database_url, "migrate", "--verbosity", "0", **settings)
+def migrate(database_url: str, *, timeout: float = 120, **settings: str) -> None:
+    result = manage(database_url, "migrate", "--verbosity", "0", timeout=timeout, **settings)
     assert result.returncode == 0, result.stderr
 
 
@@ -84,9 +84,9 @@ def app_server(database_url: str, log_path: Path, **settings: str) -> Iterator[t
             server.wait()
 
 
-def answers(base: str) -> bool:
+def answers(base: str, path: str = "/api/v1/ratings/") -> bool:
     try:
-        requests.get(f"{base}/api/v1/ratings/", timeout=2)
+        requests.get(f"{base}{path}", timeout=2)
     except (requests.ConnectionError, requests.Timeout):  # not listening yet, or its worker still booting
         return False
     return True

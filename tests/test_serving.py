@@ -27,13 +27,14 @@ import redis
 import requests
 from django.conf import settings
 
+from tests.app_processes import PROJECT, answers, app_env, manage, migrate, wait_until
 from tests.private_postgres import PrivateDatabases, free_port
 
-PROJECT = Path(__file__).resolve().parent.parent
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/0")
 EXPORT = "/api/v1/exports/verdicts.json"
 # Enough published fact-checks that their export (about 5 MB) is far more than loopback's socket buffers hold.
 DEMO_CLAIMS = 10_000
+QUIET = {"LOG_LEVEL": "WARNING"}
 
 
 @pytest.fixture(scope="module")
@@ -42,15 +43,7 @@ def database_url(tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("serving") / "served.sqlite3"
     url = f"sqlite:///{path}"
     for command in (["migrate", "--verbosity", "0"], ["generate_demo", "--claims", str(DEMO_CLAIMS)]):
-        result = subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=PROJECT,
-            env=server_env(url),
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        result = manage(url, *command, timeout=300, **QUIET)
         assert result.returncode == 0, result.stderr
     return url
 
@@ -64,22 +57,6 @@ def redis_url() -> str:
     return REDIS_TEST_URL
 
 
-def server_env(database_url: str, **settings: str) -> dict[str, str]:
-    """A production server's environment on ``database_url``, over plain HTTP on 127.0.0.1, with ``settings``."""
-    return {
-        "PATH": os.environ["PATH"],
-        "DATABASE_URL": database_url,
-        "DEBUG": "false",
-        "SECRET_KEY": "serving-test-only-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "SESSION_COOKIE_SECURE": "false",
-        "CSRF_COOKIE_SECURE": "false",
-        "LOG_LEVEL": "WARNING",
-        **settings,
-    }
-
-
 @contextlib.contextmanager
 def gunicorn(database_url: str, log_path: Path, **settings: str) -> Iterator[str]:
     """gunicorn with the project's gunicorn.conf.py and ``settings`` in its environment; yields its base URL.
@@ -87,18 +64,17 @@ def gunicorn(database_url: str, log_path: Path, **settings: str) -> Iterator[str
     The access log gives the id of the worker process that answered and the status, one request a line.
     """
     port = free_port()
-    env = server_env(database_url, GUNICORN_BIND=f"127.0.0.1:{port}", **settings)
+    env = app_env(database_url, GUNICORN_BIND=f"127.0.0.1:{port}", **QUIET, **settings)
     command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "factcheck.wsgi"]
     command += ["--access-logfile", str(log_path), "--access-logformat", "%(p)s %(s)s %(U)s"]
     base = f"http://127.0.0.1:{port}"
-    with (log_path.parent / f"{log_path.stem}.err").open("wb") as errors:
+    errors_path = log_path.parent / f"{log_path.stem}.err"
+    with errors_path.open("wb") as errors:
         server = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=errors, stderr=errors)
     try:
-        deadline = time.monotonic() + 30
-        while not answers(base):
-            assert server.poll() is None, (log_path.parent / f"{log_path.stem}.err").read_text()
-            assert time.monotonic() < deadline, "gunicorn did not start in 30 s"
-            time.sleep(0.1)
+        # The health check, not the API: a probe of the API would count against the rates the tests measure.
+        wait_until(lambda: server.poll() is not None or answers(base, "/healthz"), what="gunicorn", timeout=30)
+        assert server.poll() is None, errors_path.read_text()
         yield base
     finally:
         server.terminate()
@@ -107,14 +83,6 @@ def gunicorn(database_url: str, log_path: Path, **settings: str) -> Iterator[str
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
-
-
-def answers(base: str) -> bool:
-    try:
-        requests.get(f"{base}/healthz", timeout=2)
-    except (requests.ConnectionError, requests.Timeout):  # not listening yet, or no worker has started yet
-        return False
-    return True
 
 
 def access_log(path: Path, prefix: str) -> list[tuple[str, str]]:
@@ -289,16 +257,7 @@ def postgres_url() -> Iterator[str]:
     databases = PrivateDatabases("factcheck_pool")
     try:
         url = databases.create()
-        result = subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--verbosity", "0"],
-            cwd=PROJECT,
-            env=server_env(url),
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr
+        migrate(url, timeout=300, **QUIET)
         yield url
     finally:
         databases.drop_all()
