@@ -11,6 +11,7 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from claims.admin.saving import WrittenByTheApp
 from claims.admin.sources import intake_said
 from claims.jobs.exports import download_token
 from claims.jobs.imports import summary_of
@@ -29,7 +30,7 @@ class StartedByMe(admin.SimpleListFilter):
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(WrittenByTheApp, admin.ModelAdmin):
     list_display = ["__str__", "state", "progress", "started_by", "created_at", "finished_at"]
     list_filter = [StartedByMe, "kind", "state"]
     list_select_related = ["started_by"]
@@ -59,15 +60,6 @@ class JobAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         job = self.get_object(request, object_id)

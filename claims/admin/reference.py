@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from claims.admin.saving import RaceSafeAdmin
+from claims.admin.saving import RaceSafeAdmin, WrittenByTheApp
 from claims.models import FactCheckEvent, Methodology, Rating, Speaker, SpeakerAlias, Topic
 
 
@@ -56,7 +56,7 @@ class MethodologyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FactCheckEvent)
-class FactCheckEventAdmin(admin.ModelAdmin):
+class FactCheckEventAdmin(WrittenByTheApp, admin.ModelAdmin):
     """What readers were told and when: the workflow writes it, nobody edits it."""
 
     list_display = ["happened_at", "kind", "verdict", "note", "by"]
@@ -64,12 +64,3 @@ class FactCheckEventAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["note", "verdict__headline", "claim__text"]
     date_hierarchy = "happened_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

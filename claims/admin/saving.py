@@ -1,4 +1,5 @@
-"""Saving a form at the moment another editor, an import or an API client records the same thing."""
+"""Saving from the admin: a form saved at the moment another editor, an import or an API client records the same
+thing, and records that the app writes and nobody saves by hand."""
 
 from functools import partial
 
@@ -16,3 +17,16 @@ class RaceSafeAdmin:
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         return again_if_raced(partial(super().changeform_view, request, object_id, form_url, extra_context))
+
+
+class WrittenByTheApp:
+    """A model admin that shows records and never adds, changes or deletes them: the app writes them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
