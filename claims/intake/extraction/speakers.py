@@ -39,6 +39,7 @@ from claims.intake.extraction.lexicon import (
 PERSON, ORGANIZATION, ANONYMOUS, GROUP = "person", "organization", "anonymous", "group"
 MAX_NAME_WORDS = 12
 CONNECTORS = frozenset({"of", "for", "and", "on", "&"})
+SPOKESPERSONS = SPOKESPEOPLE & PERSON_NOUNS  # who speaks for a body: "spokesperson", "aide", not "office"
 POSSESSIVES = {"his": PERSON, "her": PERSON, "its": ORGANIZATION, "their": GROUP}
 
 
@@ -333,7 +334,7 @@ def _possessed(words: list[str], cast: Cast) -> Speaker | None:
 def _someone(words: list[str], cast: Cast) -> Speaker | None:
     """ "An unnamed official", "a person familiar with the matter", "a group of employees"."""
     lowered = [w.lower() for w in words]
-    if len(words) == 2 and lowered[1] in SPOKESPEOPLE & PERSON_NOUNS and cast.previous_body:
+    if len(words) == 2 and lowered[1] in SPOKESPERSONS and cast.previous_body:
         # "Customs and Border Protection did not accept the offer. A spokesperson said ...": that body's.
         return Speaker(f"A {cast.previous_body} {lowered[1]}", ANONYMOUS)
     heads = [w for w in lowered[1:6] if w in PERSON_NOUNS or w in GROUP_NOUNS or w in ("group", "source")]
