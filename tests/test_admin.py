@@ -240,6 +240,15 @@ class TestRoles:
         assert Verdict.objects.filter(pk=verdict.pk).exists()
 
 
+# The claim form's inline formsets (evidence, verdicts) with no rows: a claim saved on its own.
+NO_INLINES = {
+    "evidence-TOTAL_FORMS": 0,
+    "evidence-INITIAL_FORMS": 0,
+    "verdicts-TOTAL_FORMS": 0,
+    "verdicts-INITIAL_FORMS": 0,
+}
+
+
 class TestClaimForm:
     def test_it_refuses_a_claim_dated_after_its_source_and_saves_nothing(self, as_reviewer):
         source = SourceFactory(published_on=datetime.date(2019, 7, 5))
@@ -249,10 +258,7 @@ class TestClaimForm:
             "source": source.pk,
             "claim_date": "2019-07-06",
             "claim_date_precision": "day",
-            "evidence-TOTAL_FORMS": 0,
-            "evidence-INITIAL_FORMS": 0,
-            "verdicts-TOTAL_FORMS": 0,
-            "verdicts-INITIAL_FORMS": 0,
+            **NO_INLINES,
         }
         response = as_reviewer.post(reverse("admin:claims_claim_add"), data)
         assert response.status_code == 200
@@ -277,10 +283,7 @@ class TestClaimForm:
             "speaker": claim.speaker_id,
             "source": claim.source_id,
             "claim_date_precision": "day",
-            "evidence-TOTAL_FORMS": 0,
-            "evidence-INITIAL_FORMS": 0,
-            "verdicts-TOTAL_FORMS": 0,
-            "verdicts-INITIAL_FORMS": 0,
+            **NO_INLINES,
         }
         response = as_reviewer.post(reverse("admin:claims_claim_add"), data)
         assert response.status_code == 200
@@ -328,10 +331,7 @@ class TestClaimForm:
             "claim_date": "2019-07-01",
             "claim_date_precision": "day",
             "notes": "Checked again.",
-            "evidence-TOTAL_FORMS": 0,
-            "evidence-INITIAL_FORMS": 0,
-            "verdicts-TOTAL_FORMS": 0,
-            "verdicts-INITIAL_FORMS": 0,
+            **NO_INLINES,
         }
         response = as_editor.post(reverse("admin:claims_claim_change", args=[claim.pk]), data)
         assert response.status_code == 302
