@@ -20,9 +20,9 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField, TrigramSimilarity
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, URLValidator
-from django.db import IntegrityError, connections, models, transaction
+from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import Case, Exists, F, Func, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import MD5
+from django.db.models.functions import MD5, TruncMonth
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.urls import reverse
@@ -530,6 +530,7 @@ class ClaimQuerySet(VisibleQuerySet):
         """``Claim.refresh_current_verdict`` for every claim here, in one UPDATE (for bulk imports)."""
         current = Verdict.objects.filter(claim=OuterRef("pk")).current_first()
         self.update(current_verdict=Subquery(current.values("pk")[:1]))
+        CurrentFactCheck.objects.refresh_for(self.values("pk"))
 
     def search(self, terms: str):
         """Claims whose text matches ``terms`` as a web search would (quoted phrases, -exclusions, or)."""
@@ -735,9 +736,12 @@ class Claim(FrozenOncePublished):
 
     def save(self, *args, **kwargs):
         self.refuse_frozen_changes()
-        if self._state.adding or self.public_changes():
+        changes = [] if self._state.adding else self.public_changes()
+        if self._state.adding or changes:
             self.public_updated_at = timezone.now()
         super().save(*args, **kwargs)
+        if {"status", "current_verdict"} & set(changes):
+            CurrentFactCheck.objects.refresh_for([self.pk])
 
     def public_changes(self) -> list[str]:
         """The fields the public sees whose value differs from the stored claim's."""
@@ -837,6 +841,11 @@ class ChangeKind(models.TextChoices):
     UPDATE = "update", "Update"  # a typo, a link, wording: nothing a reader relied on
 
 
+def report_month(field: str) -> TruncMonth:
+    """The month a fact-check published at ``field`` is counted in by the report, in the site's time zone."""
+    return TruncMonth(field, output_field=models.DateField())
+
+
 class VerdictQuerySet(OnTheRecordQuerySet):
     def public_condition(self) -> Q:
         # Superseded versions and retractions stay public, with their notes, as long as the claim is.
@@ -844,6 +853,13 @@ class VerdictQuerySet(OnTheRecordQuerySet):
 
     def on_the_record(self) -> Q:
         return Q(status__in=PUBLIC_VERDICT_STATUSES)
+
+    speaker_field = "claim__speaker"
+    month = report_month("published_at")
+
+    def newest(self, count: int):
+        """The ``count`` latest of these verdicts, with what a list of them shows."""
+        return self.select_related("rating", "claim__speaker").latest_first()[:count]
 
     def latest_first(self):
         """Newest publication first. An imported fact-check whose publisher gave no date comes after
@@ -1083,6 +1099,91 @@ class Verdict(FrozenOncePublished):
         """The public page's address: readable words from the headline, made unique by the id."""
         words = slugify(headline)[:80].rstrip("-") or "fact-check"
         return f"{words}-{pk}"
+
+
+class CurrentFactCheckQuerySet(models.QuerySet):
+    # Where the report finds each fact-check's speaker and month (``VerdictQuerySet`` reads them on verdicts).
+    speaker_field = "speaker"
+    month = F("published_month")
+
+    def newest(self, count: int):
+        """The verdicts of the ``count`` latest fact-checks here, with what a list of them shows: the latest dated
+        ones, then, when they are fewer, the latest undated ones (``VerdictQuerySet.latest_first``), each read in
+        the order of an index. Their ids are read first: a condition "among these or among those" in one query
+        would have PostgreSQL test every verdict against both lists."""
+        dated = self.filter(published_at__isnull=False).order_by("-published_at", "-verdict_id")
+        chosen = list(dated.values_list("verdict_id", flat=True)[:count])
+        if len(chosen) < count:
+            undated = self.filter(published_at__isnull=True).order_by("-verdict_id")
+            chosen += undated.values_list("verdict_id", flat=True)[: count - len(chosen)]
+        return Verdict.objects.filter(pk__in=chosen).select_related("rating", "claim__speaker").latest_first()
+
+    def refresh_for(self, claims) -> None:
+        """Make the rows of ``claims`` (a queryset of claims or a list of ids) what their current fact-checks
+        are now: one DELETE and one INSERT … SELECT, however many claims."""
+        db = router.db_for_write(CurrentFactCheck)
+        self.using(db).filter(claim__in=claims).delete()
+        _insert_current_factchecks(Verdict.objects.current().filter(claim__in=claims), db)
+
+    def rebuild(self) -> None:
+        """Every row again, from the claims and their verdicts (bulk loads, ``check_report_summary --repair``)."""
+        db = router.db_for_write(CurrentFactCheck)
+        self.using(db).all().delete()
+        _insert_current_factchecks(Verdict.objects.current(), db)
+
+    def differences(self) -> int:
+        """How many claims' rows differ from what the claims and their verdicts say: wrong, missing or surplus."""
+        kept = self.order_by().values_list(*CurrentFactCheck.COLUMNS)
+        true = Verdict.objects.current().order_by().values_list(*CurrentFactCheck.SOURCES)
+        return len({row[0] for row in kept.difference(true)} | {row[0] for row in true.difference(kept)})
+
+
+def _insert_current_factchecks(verdicts, db: str) -> None:
+    chosen = verdicts.order_by().values_list(*CurrentFactCheck.SOURCES)
+    select, params = chosen.query.sql_with_params()
+    connection = connections[db]
+    table = connection.ops.quote_name(CurrentFactCheck._meta.db_table)
+    columns = ", ".join(
+        connection.ops.quote_name(CurrentFactCheck._meta.get_field(name).column) for name in CurrentFactCheck.COLUMNS
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)
+
+
+class CurrentFactCheck(models.Model):
+    """The verdict report's summary: one narrow row per current fact-check (``VerdictQuerySet.current``) with
+    what the report counts by, so that a report of a million fact-checks reads a million short rows instead of
+    joining a million verdicts with their claims.
+
+    Derived, never edited: ``Claim.save`` refreshes a claim's row when its status or current verdict changes,
+    and ``ClaimQuerySet.refresh_current_verdicts`` those of an import. Nothing else in a row can change while it
+    exists: a published claim's speaker and a public verdict's rating and date are frozen.
+    ``check_report_summary`` compares it with the claims and verdicts and ``--repair`` rebuilds it.
+    """
+
+    # Each column of a row, and where it comes from on the current verdict.
+    COLUMNS = ("claim", "verdict", "rating", "speaker", "published_at", "published_month")
+    SOURCES = ("claim_id", "pk", "rating_id", "claim__speaker_id", "published_at", report_month("published_at"))
+
+    claim = models.OneToOneField(Claim, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    verdict = models.OneToOneField(Verdict, on_delete=models.CASCADE, related_name="+")
+    rating = models.ForeignKey(Rating, on_delete=models.CASCADE, null=True, related_name="+")
+    speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="+")
+    published_at = models.DateTimeField(null=True)
+    # The month the report counts it in, read once rather than worked out for every row of every report.
+    published_month = models.DateField(null=True)
+
+    objects = CurrentFactCheckQuerySet.as_manager()
+
+    class Meta:
+        # The newest first, dated and undated apart (``newest``).
+        indexes = [
+            models.Index(fields=["-published_at", "-verdict"], name="current_factcheck_latest"),
+            models.Index(fields=["-verdict"], condition=Q(published_at__isnull=True), name="current_factcheck_undated"),
+        ]
+
+    def __str__(self):
+        return f"Claim {self.claim_id}: verdict {self.verdict_id}"
 
 
 class EvidenceStance(models.TextChoices):

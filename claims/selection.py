@@ -21,6 +21,7 @@ from drf_spectacular.utils import extend_schema_field
 from claims.models import (
     Claim,
     ClaimStatus,
+    CurrentFactCheck,
     Evidence,
     Source,
     Speaker,
@@ -229,6 +230,19 @@ class VerdictFilter(ClaimSelection):
         fields = []
 
 
+class CurrentFactCheckFilter(VerdictFilter):
+    """The verdict filters on the report's summary of current fact-checks, whose verdict is one join away."""
+
+    language = filters.CharFilter(field_name="verdict__language")
+    ordering = filters.OrderingFilter(
+        fields=[("verdict_id", "id"), ("published_at", "published_at"), ("verdict__created_at", "created_at")]
+    )
+
+    class Meta:
+        model = CurrentFactCheck
+        fields = []
+
+
 class EvidenceFilter(StrictFilterSet):
     claim = IdFilter(field_name="claim_id", label="Claim id")
 
@@ -278,13 +292,26 @@ def chosen_verdicts(*, user, params) -> QuerySet:
     Without a ``status`` filter an export holds each claim's current fact-check: published, and
     not since replaced by a correction. Naming statuses selects every verdict in them instead.
     """
+    verdicts = Verdict.objects.visible_to(user) if "status" in params else Verdict.objects.current()
+    chosen = _chosen(VerdictFilter, verdicts, user=user, params=params)
+    return chosen if "ordering" in params else chosen.order_by("pk")
+
+
+def chosen_for_report(*, user, params) -> QuerySet:
+    """What ``chosen_verdicts`` chooses, for the verdict report: current fact-checks come from their summary
+    (``CurrentFactCheck``); a ``status`` filter chooses among every verdict, as it does there."""
+    if "status" in params:
+        return chosen_verdicts(user=user, params=params)
+    return _chosen(CurrentFactCheckFilter, CurrentFactCheck.objects.all(), user=user, params=params)
+
+
+def _chosen(filterset_class, queryset: QuerySet, *, user, params) -> QuerySet:
     unknown = sorted(set(params) - verdict_filter_names().keys())
     if unknown:
         raise SelectionError({name: [f"{name} is not a filter of this export."] for name in unknown})
-    verdicts = Verdict.objects.visible_to(user) if "status" in params else Verdict.objects.current()
-    filterset = VerdictFilter(params, queryset=verdicts, request=SimpleNamespace(user=user))
+    filterset = filterset_class(params, queryset=queryset, request=SimpleNamespace(user=user))
     if not filterset.is_valid():
         raise SelectionError(
             {name: [str(message) for message in messages] for name, messages in filterset.errors.items()}
         )
-    return filterset.qs if "ordering" in params else filterset.qs.order_by("pk")
+    return filterset.qs

@@ -136,7 +136,7 @@ class VerdictFactory(factory.django.DjangoModelFactory):
                 verdict.slug = Verdict.slug_for(pk=verdict.pk, headline=verdict.headline)
                 claims.update(slug=verdict.slug)
             Verdict.objects.filter(pk=verdict.pk).update(shown=verdict.shown, slug=verdict.slug)
-            claims.update(current_verdict=verdict)
+            claims.refresh_current_verdicts()
             FactCheckEvent.objects.create(
                 claim=claim, verdict=verdict, kind=FactCheckEvent.Kind.PUBLISHED, happened_at=verdict.published_at
             )

@@ -7,7 +7,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 
-from claims.models import Claim, Evidence, FactCheckEvent, Methodology, Source, Verdict
+from claims.models import Claim, CurrentFactCheck, Evidence, FactCheckEvent, Methodology, Source, Verdict
 
 BEFORE_THE_PUBLISHED_RECORD = ("claims", "0010_speaker_slug_from_name")
 
@@ -269,3 +269,44 @@ def test_the_keys_wait_for_an_editor_where_two_copies_carry_the_newsrooms_work(s
         migrate()
     assert Claim.objects.filter(text__startswith="Taxes rose").count() == 2
     assert Source.objects.filter(pk__in=[source.pk for source in wire]).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_report_summary_starts_with_every_current_fact_check_and_no_other():
+    apps = migrate(("claims", "0017_jobs"))
+    User = apps.get_model("auth", "User")
+    Rating = apps.get_model("claims", "Rating")
+    OldClaim = apps.get_model("claims", "Claim")
+    OldVerdict = apps.get_model("claims", "Verdict")
+    author, editor = (User.objects.create(username=name) for name in ("rex", "edna"))
+    false, _ = Rating.objects.get_or_create(slug="false", defaults={"label": "False", "value": 1})
+    speaker = apps.get_model("claims", "Speaker").objects.create(name="Ana Ruiz", slug="ana-ruiz")
+    source = apps.get_model("claims", "Source").objects.create(title="Speech", url="https://news.example/speech")
+    verdicts = {}
+    for name, claim_status, verdict_status in [
+        ("current", "published", "published"),
+        ("retracted", "assigned", "retracted"),
+        ("draft", "assigned", "draft"),
+    ]:
+        claim = OldClaim.objects.create(text=name, speaker=speaker, source=source, status=claim_status, assignee=author)
+        verdicts[name] = OldVerdict.objects.create(
+            claim=claim,
+            rating=false,
+            headline=name,
+            summary="No.",
+            status=verdict_status,
+            author=author,
+            approved_by=None if verdict_status == "draft" else editor,
+            published_at=None if verdict_status == "draft" else at(day=31 if name == "current" else 1),
+            slug=name,
+            **({"retracted_at": at(2), "retraction_reason": "Withdrawn."} if verdict_status == "retracted" else {}),
+        )
+        if name == "current":
+            OldClaim.objects.filter(pk=claim.pk).update(current_verdict=verdicts[name])
+
+    migrate()
+    current = verdicts["current"]
+    assert list(CurrentFactCheck.objects.values_list(*CurrentFactCheck.COLUMNS)) == [
+        (current.claim_id, current.pk, false.pk, speaker.pk, at(31), datetime.date(2024, 3, 1))
+    ]
+    assert CurrentFactCheck.objects.differences() == 0

@@ -36,7 +36,18 @@ from django.db.models import Max
 from psycopg.types.json import Jsonb
 
 from claims.intake.bulk import analyze, copy_rows, stored_fields
-from claims.models import Claim, ClaimStatus, Evidence, FactCheckEvent, Rating, Source, Speaker, Topic, Verdict
+from claims.models import (
+    Claim,
+    ClaimStatus,
+    CurrentFactCheck,
+    Evidence,
+    FactCheckEvent,
+    Rating,
+    Source,
+    Speaker,
+    Topic,
+    Verdict,
+)
 
 ClaimTopic = Claim.topics.through
 Citation = Verdict.evidence.through
@@ -695,7 +706,8 @@ def generate_demo(*, claims: int, seed: int = 1, progress: Progress | None = Non
             counts["sources"] = write(Source, maker.source_rows())
             counts.update(_write_claims(maker=maker, write=write, progress=progress))
         _reset_sequences()
-    analyze([get_user_model(), Topic, *GENERATED_MODELS])
+        CurrentFactCheck.objects.rebuild()
+    analyze([get_user_model(), Topic, *GENERATED_MODELS, CurrentFactCheck])
     return counts
 
 

@@ -30,7 +30,7 @@ from claims.outputs.claimreview import claim_reviews
 from claims.outputs.formats import FORMATS
 from claims.outputs.report import VerdictReport
 from claims.public.throttling import throttled
-from claims.selection import SelectionError, chosen_verdicts
+from claims.selection import SelectionError, chosen_for_report
 
 FACTCHECKS_PER_PAGE = 50
 
@@ -110,7 +110,7 @@ def verdict_report(request):
         "statuses": Verdict.Status.choices,
     }
     try:
-        report = VerdictReport.of(chosen_verdicts(user=request.user, params=params))
+        report = VerdictReport.of(chosen_for_report(user=request.user, params=params))
     except SelectionError as error:
         return render(request, "claims/report.html", {**context, "errors": error.errors}, status=400)
     query = f"?{params.urlencode()}" if params else ""

@@ -30,7 +30,7 @@ from django.template.defaultfilters import pluralize
 from claims.intake.bulk import analyze, insert, insert_history
 from claims.intake.claimreview.reading import Found
 from claims.intake.claimreview.records import RecordError, ReviewRecord, Work, review_page, review_record
-from claims.models import Claim, Rating, Source, Speaker, SpeakerKind, Verdict
+from claims.models import Claim, CurrentFactCheck, Rating, Source, Speaker, SpeakerKind, Verdict
 from claims.text import ascii_slug, field_problems
 
 BATCH_SIZE = 2000
@@ -103,7 +103,7 @@ class ImportSummary:
 Checkpoint = Callable[[ImportSummary], None]
 
 
-# What an import writes, each with its history; analyzed at its end (``bulk.analyze``).
+# What an import writes, each with its history, and the report's summary; analyzed at its end (``bulk.analyze``).
 WRITTEN_MODELS = (Rating, Source, Speaker, Claim, Verdict)
 
 
@@ -141,7 +141,8 @@ def claim_reviews_import(
     if progress:
         progress(summary)
     if summary.created:
-        analyze(model for written in WRITTEN_MODELS for model in (written, written.history.model))
+        histories = [written.history.model for written in WRITTEN_MODELS]
+        analyze([*WRITTEN_MODELS, *histories, CurrentFactCheck])
     return summary
 
 
